@@ -1,0 +1,54 @@
+# Every target that needs Python creates .venv from requirements.lock first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+UV_VERSION := 0.13.9
+
+.PHONY: setup validate export check-exports test lint types docs docs-check check bench clean lock
+
+setup: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q "uv==$(UV_VERSION)"
+	$(VENV)/bin/uv pip install -q --python $(PY) -r requirements.lock
+	$(VENV)/bin/uv pip install -q --python $(PY) --no-deps -e .
+	touch $(STAMP)
+
+lock: setup  ## re-resolve requirements.lock from pyproject.toml
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 --no-header -o requirements.lock
+
+validate: setup
+	$(VENV)/bin/toolkit validate
+
+export: setup
+	$(VENV)/bin/toolkit export
+
+check-exports: setup
+	$(VENV)/bin/toolkit export --check
+
+test: setup
+	$(PY) -m pytest -q
+
+lint: setup
+	$(VENV)/bin/ruff check toolkit tests bench examples
+	$(VENV)/bin/ruff format --check toolkit tests bench examples
+
+types: setup
+	$(VENV)/bin/mypy
+
+docs: setup
+	$(PY) -m toolkit.docs --write
+
+docs-check: setup
+	$(PY) -m toolkit.docs --check
+
+check: lint types test docs-check check-exports
+
+bench: setup
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .toolkit-cache bench/corpus build *.egg-info

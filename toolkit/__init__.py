@@ -1,0 +1,3 @@
+"""Validation and export toolkit for the annotated China-Vietnam visit dataset."""
+
+from __future__ import annotations

@@ -1,0 +1,156 @@
+"""The `toolkit` command: each command parses options, calls one library function, reports, exits.
+
+Exit status: 0 ok, 1 invalid data, 2 usage or environment error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from toolkit.errors import ToolkitError
+
+
+class _ToolkitGroup(click.Group):
+    """Turns a ToolkitError raised by any command into a one-line message and exit status 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ToolkitError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(2)
+
+
+root_option = click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Dataset root holding seeds/articles, seeds/annotations and seeds/actors.json.",
+)
+
+
+@click.group(cls=_ToolkitGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="cnvn-toolkit")
+def cli() -> None:
+    """Validate and export the annotated China-Vietnam visit dataset."""
+
+
+@cli.group()
+def schema() -> None:
+    """List and show the released JSON Schemas."""
+
+
+@schema.command("list")
+def schema_list() -> None:
+    """List every released schema version and its record types."""
+    from toolkit.registry import SchemaRegistry
+
+    reg = SchemaRegistry.load()
+    for version in reg.versions:
+        click.echo(f"{version}{'  (latest)' if version == reg.latest else ''}")
+        for name in reg.record_types(version):
+            click.echo(f"  {name:<16} {reg.schema(name, version).get('title', '')}")
+
+
+@schema.command("show")
+@click.argument("name")
+@click.option("--version", "version", default=None, help="Schema version (default: latest).")
+def schema_show(name: str, version: str | None) -> None:
+    """Print the JSON Schema of record type NAME."""
+    from toolkit.registry import SchemaRegistry
+
+    doc = SchemaRegistry.load().schema(name, version)
+    click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+
+
+@cli.command()
+@click.argument("article")
+@click.argument("quote")
+@root_option
+def locate(article: str, quote: str, root: Path) -> None:
+    """Print the start and end offsets of QUOTE in ARTICLE (an article id)."""
+    from toolkit.annotate import locate as locate_quote
+    from toolkit.dataset import Dataset
+
+    span = locate_quote(Dataset.at(root), article, quote)
+    click.echo(f"{span.start} {span.end}")
+
+
+@cli.command()
+@click.argument("article")
+@root_option
+@click.option("--annotator", default="annotator", show_default=True, help="Annotator id.")
+@click.option("--force", is_flag=True, help="Overwrite an existing annotation document.")
+def new(article: str, root: Path, annotator: str, force: bool) -> None:
+    """Write seeds/annotations/ARTICLE.json with the source block filled in."""
+    from toolkit.annotate import new_annotation
+    from toolkit.dataset import Dataset
+    from toolkit.registry import SchemaRegistry
+
+    dataset = Dataset.at(root)
+    doc = new_annotation(dataset, article, SchemaRegistry.load(), annotator)
+    path = dataset.annotations_dir / f"{article}.json"
+    if path.exists() and not force:
+        raise click.UsageError(f"{path} exists; pass --force to overwrite it")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    click.echo(dataset.relative(path))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@root_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="How findings are printed.",
+)
+@click.option(
+    "--changed-since",
+    metavar="REF",
+    default=None,
+    help="Validate the files changed against git REF (what a pull-request check runs).",
+)
+def validate(paths: tuple[Path, ...], root: Path, fmt: str, changed_since: str | None) -> None:
+    """Validate annotation files, evidence and the dataset-wide tables.
+
+    With no PATHS, the whole dataset under --root. Exit status 0 valid, 1 invalid, 2 usage
+    or environment error.
+    """
+    from toolkit.changes import changed_files
+    from toolkit.report import REPORTERS
+    from toolkit.validation import validate_dataset
+
+    selected: list[Path] | None = list(paths) or None
+    if changed_since is not None:
+        selected = (selected or []) + changed_files(root, changed_since)
+    progress = _progress("validating") if sys.stderr.isatty() else None
+    result = validate_dataset(root, paths=selected, progress=progress)
+    REPORTERS[fmt]().report(result.report, sys.stdout)
+    sys.exit(int(not result.report.valid))
+
+
+def _progress(label: str) -> Any:
+    def bar(items: Any) -> Any:
+        items = list(items)
+        with click.progressbar(items, label=label, file=sys.stderr) as it:
+            yield from it
+
+    return bar
+
+
+def main() -> None:
+    cli(prog_name="toolkit")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,84 @@
+"""Where things are in a dataset laid out like this repository, and how articles are read."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from toolkit.errors import ArticleNotFound, DatasetLayoutError
+
+ARTICLE_ID = re.compile(r"^[0-9]{3}_[0-9a-f]{16}$")
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A dataset root: ``seeds/articles/``, ``seeds/annotations/`` and ``seeds/actors.json``.
+
+    :param root: the folder that holds ``seeds/``.
+    """
+
+    root: Path
+
+    @classmethod
+    def at(cls, root: Path | str) -> Dataset:
+        root = Path(root).resolve()
+        if not (root / "seeds" / "articles").is_dir():
+            raise DatasetLayoutError(
+                f"{root} has no seeds/articles/ folder; pass --root DIR pointing at a dataset "
+                "laid out like this repository"
+            )
+        return cls(root)
+
+    @property
+    def articles_dir(self) -> Path:
+        return self.root / "seeds" / "articles"
+
+    @property
+    def annotations_dir(self) -> Path:
+        return self.root / "seeds" / "annotations"
+
+    @property
+    def actors_path(self) -> Path:
+        return self.root / "seeds" / "actors.json"
+
+    def article_ids(self) -> list[str]:
+        return sorted(p.stem for p in self.articles_dir.glob("*.txt") if ARTICLE_ID.match(p.stem))
+
+    def article_path(self, article_id: str) -> Path:
+        path = self.articles_dir / f"{article_id}.txt"
+        if not ARTICLE_ID.match(article_id) or not path.is_file():
+            known = ", ".join(self.article_ids()) or "none"
+            raise ArticleNotFound(
+                f"no article {article_id!r} in {self.articles_dir}; known: {known}"
+            )
+        return path
+
+    def annotation_paths(self) -> list[Path]:
+        return sorted(self.annotations_dir.glob("*.json")) if self.annotations_dir.is_dir() else []
+
+    def relative(self, path: Path) -> str:
+        """*path* relative to the root when inside it, for findings and reports."""
+        try:
+            return Path(path).resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+
+def article_id_from_filename(name: str) -> str:
+    """``000_c9643dd3023e532a.txt`` -> ``000_c9643dd3023e532a``."""
+    stem = Path(name).stem
+    if not ARTICLE_ID.match(stem):
+        raise ArticleNotFound(f"{name!r} is not an article file name (NNN_<16 hex digits>.txt)")
+    return stem
+
+
+def sha256_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_article(path: Path) -> str:
+    """The article text exactly as stored (UTF-8, newlines untouched) so offsets are code points."""
+    with open(path, encoding="utf-8", newline="") as f:
+        return f.read()

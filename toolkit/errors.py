@@ -1,0 +1,39 @@
+"""Exceptions for a broken environment or a wrong call; invalid *data* is reported as findings."""
+
+from __future__ import annotations
+
+
+class ToolkitError(Exception):
+    """Base class: something about the tool's environment or its call is wrong (exit status 2)."""
+
+
+class SchemaDirectoryMissing(ToolkitError):
+    """The `schemas/` folder holding the released JSON Schemas cannot be found."""
+
+
+class UnknownSchemaVersion(ToolkitError):
+    """A schema version was asked for that is not released in `schemas/`."""
+
+
+class UnknownSchemaName(ToolkitError):
+    """A record type was asked for that the schema version does not define."""
+
+
+class ArticleNotFound(ToolkitError):
+    """The article id names no file in `seeds/articles/`."""
+
+
+class QuoteNotFound(ToolkitError):
+    """The quote does not occur in the article text."""
+
+
+class QuoteAmbiguous(ToolkitError):
+    """The quote occurs more than once in the article text."""
+
+
+class DatasetLayoutError(ToolkitError):
+    """The dataset root does not have the `seeds/articles` and `seeds/annotations` layout."""
+
+
+class ExportLocked(ToolkitError):
+    """Another export is writing to the same `exports/` folder."""

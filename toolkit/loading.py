@@ -1,0 +1,272 @@
+"""Strict loading of JSON documents: UTF-8 only, RFC 8259 only, bounded, with positions.
+
+Python's ``json`` accepts NaN and Infinity, lets a duplicate key silently win, and keeps no
+positions; here each of those is a finding, and every value's line and column can be looked up
+(lazily, only for files that have findings).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from toolkit.findings import Finding, pointer_join
+from toolkit.positions import _SCALAR, PositionMap, scan
+
+#: Largest annotation file parsed (bytes).
+MAX_BYTES = 16 * 1024 * 1024
+#: Deepest nesting of objects and arrays accepted (annotation documents need about 8).
+MAX_DEPTH = 64
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+
+_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_JSON_TYPES = {list: "array", str: "string", bool: "boolean", type(None): "null"}
+_BOMS = {
+    b"\xef\xbb\xbf": "a UTF-8 byte-order mark",
+    b"\xff\xfe": "a UTF-16 (little-endian) byte-order mark",
+    b"\xfe\xff": "a UTF-16 (big-endian) byte-order mark",
+}
+
+
+@dataclass
+class Loaded:
+    """A loaded file: its text, the parsed document (None when it could not be parsed),
+    the load findings, and a lazy map from JSON pointers to line and column."""
+
+    file: str
+    text: str | None = None
+    document: Any = None
+    findings: list[Finding] = field(default_factory=list)
+    _positions: PositionMap | None = field(default=None, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.document is not None
+
+    @property
+    def positions(self) -> PositionMap:
+        if self._positions is None:
+            self._positions = scan(self.text or "null")
+        return self._positions
+
+    def locate(self, pointer: str) -> tuple[int, int]:
+        if self.text is None:
+            return (0, 0)
+        return self.positions.locate(pointer)
+
+    def finding(self, code: str, message: str, pointer: str = "", **kw: Any) -> Finding:
+        line, column = self.locate(pointer)
+        return Finding.make(
+            code, message, file=self.file, pointer=pointer, line=line, column=column, **kw
+        )
+
+
+def load_json(
+    path: Path,
+    file: str,
+    *,
+    max_bytes: int = MAX_BYTES,
+    max_depth: int = MAX_DEPTH,
+) -> Loaded:
+    """Read and parse *path* strictly; *file* is the name findings carry.
+
+    :returns: a :class:`Loaded` whose ``findings`` list every load problem; ``document`` is
+        None when the file could not be parsed at all.
+    """
+    out = Loaded(file)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            out.findings.append(
+                Finding.make(
+                    "file-too-large",
+                    f"{size} bytes is over the limit of {max_bytes} bytes",
+                    file=file,
+                )
+            )
+            return out
+        data = path.read_bytes()
+    except OSError as exc:
+        out.findings.append(Finding.make("file-unreadable", exc.strerror or str(exc), file=file))
+        return out
+    for bom, what in _BOMS.items():
+        if data.startswith(bom):
+            code = "encoding-bom" if bom == b"\xef\xbb\xbf" else "encoding-invalid"
+            out.findings.append(
+                Finding.make(code, f"the file starts with {what}", file=file, line=1, column=1)
+            )
+            return out
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = len(data[data.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8", "replace"))
+        out.findings.append(
+            Finding.make(
+                "encoding-invalid",
+                f"byte 0x{data[exc.start]:02x} at byte offset {exc.start} is not valid UTF-8",
+                file=file,
+                line=line,
+                column=col + 1,
+            )
+        )
+        return out
+    out.text = text
+    depth, offset = _max_depth(text, max_depth)
+    if depth > max_depth:
+        line, col = _line_col(text, offset)
+        out.findings.append(
+            Finding.make(
+                "json-too-deep",
+                f"nesting deeper than {max_depth} levels",
+                file=file,
+                line=line,
+                column=col,
+            )
+        )
+        return out
+    problems: dict[str, bool] = {}
+    try:
+        doc = json.loads(
+            text,
+            object_pairs_hook=lambda pairs: _object(pairs, problems),
+            parse_constant=lambda _c: _flag(problems, "nonfinite", math.nan),
+            parse_int=lambda s: _int(s, problems),
+            parse_float=lambda s: _float(s, problems),
+        )
+    except json.JSONDecodeError as exc:
+        code = "json-trailing-data" if exc.msg == "Extra data" else "json-syntax"
+        msg = exc.msg if text.strip() else "the file is empty"
+        if code == "json-syntax" and text.strip() and exc.pos >= len(text.rstrip()):
+            msg += " (the file ends too early: truncated?)"
+        out.findings.append(Finding.make(code, msg, file=file, line=exc.lineno, column=exc.colno))
+        return out
+    except RecursionError:
+        out.findings.append(Finding.make("json-too-deep", "nesting too deep to parse", file=file))
+        return out
+    out.findings.extend(_value_findings(out, problems))
+    if _SURROGATE_ESCAPE.search(text):
+        out.findings.extend(_surrogate_findings(out, doc, ""))
+    if not isinstance(doc, dict):
+        kind = _JSON_TYPES.get(type(doc), "number")
+        out.findings.append(out.finding("document-not-object", f"the document is a JSON {kind}"))
+        return out
+    out.document = doc
+    return out
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _max_depth(text: str, limit: int) -> tuple[int, int]:
+    """Deepest nesting of *text* (strings ignored) and the offset where the limit is passed."""
+    if text.count("[") + text.count("{") <= limit:
+        return 0, 0
+    depth = deepest = 0
+    bare = _STRINGS.sub(lambda m: " " * len(m.group(0)), text)
+    for m in re.finditer(r"[\[\]{}]", bare):
+        depth += 1 if m.group(0) in "[{" else -1
+        if depth > limit:
+            return depth, m.start()
+        deepest = max(deepest, depth)
+    return deepest, 0
+
+
+def _flag(problems: dict[str, bool], name: str, value: Any) -> Any:
+    problems[name] = True
+    return value
+
+
+def _object(pairs: list[tuple[str, Any]], problems: dict[str, bool]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        problems["duplicate"] = True
+    return obj
+
+
+def _int(s: str, problems: dict[str, bool]) -> int:
+    value = int(s)
+    if not INT_MIN <= value <= INT_MAX:
+        problems["range"] = True
+    return value
+
+
+def _float(s: str, problems: dict[str, bool]) -> float:
+    value = float(s)
+    if math.isinf(value):
+        problems["nonfinite"] = True
+    return value
+
+
+def _value_findings(out: Loaded, problems: dict[str, bool]) -> list[Finding]:
+    if not problems:
+        return []
+    pm = out.positions
+    found: list[Finding] = []
+    for pointer, pos in pm.duplicates:
+        line, col = pm.line_col(pos)
+        key = pointer.rsplit("/", 1)[-1]
+        found.append(
+            Finding.make(
+                "json-duplicate-key",
+                f"key {key!r} appears more than once in this object",
+                file=out.file,
+                pointer=pointer,
+                line=line,
+                column=col,
+            )
+        )
+    text = out.text or ""
+    for pointer, pos in pm.values.items():
+        m = _SCALAR.match(text, pos)
+        if m is None or text[pos] in 'tfn"':
+            continue
+        token = m.group(0)
+        if token in ("NaN", "Infinity", "-Infinity") or (
+            problems.get("nonfinite")
+            and not token.lstrip("-").isdigit()
+            and math.isinf(float(token))
+        ):
+            code = "json-nonfinite-number"
+            msg = (
+                f"{token} is not a JSON number"
+                if token[-1] in "Ny"
+                else f"{token[:30]} overflows a 64-bit float to infinity"
+            )
+        elif token.lstrip("-").isdigit() and not INT_MIN <= int(token) <= INT_MAX:
+            code, msg = "json-number-out-of-range", f"{token[:30]} does not fit in 64 bits"
+        else:
+            continue
+        line, col = pm.line_col(pos)
+        found.append(Finding.make(code, msg, file=out.file, pointer=pointer, line=line, column=col))
+    return found
+
+
+def _surrogate_findings(out: Loaded, value: Any, pointer: str) -> list[Finding]:
+    found: list[Finding] = []
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            found.append(
+                out.finding(
+                    "json-lone-surrogate", "the string holds an unpaired surrogate escape", pointer
+                )
+            )
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            child = pointer + pointer_join(k)
+            found.extend(_surrogate_findings(out, k, child))
+            found.extend(_surrogate_findings(out, v, child))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            found.extend(_surrogate_findings(out, v, f"{pointer}/{i}"))
+    return found

@@ -1,0 +1,142 @@
+"""The released JSON Schemas, loaded offline into an immutable `referencing.Registry`.
+
+Every version lives in ``schemas/<version>/``; each file's ``$id`` contains the version, so
+several versions sit side by side in one registry and a ``$ref`` never leaves its version.
+Nothing is ever retrieved from the network or from outside ``schemas/``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from toolkit.errors import SchemaDirectoryMissing, UnknownSchemaName, UnknownSchemaVersion
+
+SCHEMA_SUFFIX = ".schema.json"
+ID_BASE = "https://w3id.org/cnvn-visit/schemas/"
+_SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
+#: Record types that are whole documents rather than parts of one.
+DOCUMENT_TYPES = ("annotation", "actor_registry")
+
+
+def default_schema_dir() -> Path:
+    """The ``schemas/`` folder: ``$TOOLKIT_SCHEMAS`` if set, else the one beside the package."""
+    env = os.environ.get("TOOLKIT_SCHEMAS")
+    return Path(env) if env else Path(__file__).resolve().parent.parent / "schemas"
+
+
+def version_key(version: str) -> tuple[int, int, int]:
+    major, minor, patch = (int(p) for p in version.split("."))
+    return (major, minor, patch)
+
+
+def schema_uri(version: str, name: str) -> str:
+    """The ``$id`` of record type *name* in *version*."""
+    return f"{ID_BASE}{version}/{name}{SCHEMA_SUFFIX}"
+
+
+@dataclass(frozen=True)
+class SchemaRegistry:
+    """All released schema versions found under *root*.
+
+    :param root: the ``schemas/`` folder.
+    :raises SchemaDirectoryMissing: when *root* has no version folders.
+
+    >>> reg = SchemaRegistry.load()
+    >>> reg.latest
+    '1.0.0'
+    """
+
+    root: Path
+    schemas: dict[str, dict[str, dict[str, Any]]] = field(repr=False)
+    _validators: dict[tuple[str, str], Any] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    @classmethod
+    def load(cls, root: Path | None = None) -> SchemaRegistry:
+        root = Path(root) if root is not None else default_schema_dir()
+        if not root.is_dir():
+            raise SchemaDirectoryMissing(
+                f"no schemas folder at {root}; set TOOLKIT_SCHEMAS or run from the repository"
+            )
+        schemas: dict[str, dict[str, dict[str, Any]]] = {}
+        for vdir in sorted(p for p in root.iterdir() if p.is_dir() and _SEMVER.match(p.name)):
+            schemas[vdir.name] = {
+                f.name.removesuffix(SCHEMA_SUFFIX): json.loads(f.read_text(encoding="utf-8"))
+                for f in sorted(vdir.glob(f"*{SCHEMA_SUFFIX}"))
+            }
+        if not schemas:
+            raise SchemaDirectoryMissing(f"{root} holds no schema version folders (e.g. 1.0.0/)")
+        return cls(root=root, schemas=schemas)
+
+    @property
+    def versions(self) -> list[str]:
+        """Released versions, oldest first."""
+        return sorted(self.schemas, key=version_key)
+
+    @property
+    def latest(self) -> str:
+        return self.versions[-1]
+
+    def check_version(self, version: object) -> str:
+        """Return *version* if released, else raise with the list of known versions."""
+        if not isinstance(version, str) or version not in self.schemas:
+            known = ", ".join(self.versions)
+            raise UnknownSchemaVersion(
+                f"unknown schema version {version!r}; known versions: {known}"
+            )
+        return version
+
+    def record_types(self, version: str | None = None) -> list[str]:
+        """Names of the record types of *version* (the latest by default)."""
+        version = self.check_version(version or self.latest)
+        return sorted(n for n in self.schemas[version] if n != "defs")
+
+    def schema(self, name: str, version: str | None = None) -> dict[str, Any]:
+        version = self.check_version(version or self.latest)
+        try:
+            return self.schemas[version][name]
+        except KeyError:
+            known = ", ".join(self.record_types(version))
+            raise UnknownSchemaName(
+                f"no record type {name!r} in schema {version}; known: {known}"
+            ) from None
+
+    def path(self, name: str, version: str) -> Path:
+        self.schema(name, version)
+        return self.root / version / f"{name}{SCHEMA_SUFFIX}"
+
+    @cached_property
+    def referencing(self) -> Any:
+        """An immutable ``referencing.Registry`` of every schema of every version.
+
+        It has no ``retrieve`` function, so a ``$ref`` to anything not loaded here fails
+        instead of reaching the network or the file system.
+        """
+        from referencing import Registry, Resource
+
+        resources = [
+            (doc["$id"], Resource.from_contents(doc))
+            for version in self.versions
+            for doc in self.schemas[version].values()
+        ]
+        return Registry().with_resources(resources).crawl()
+
+    def validator(self, name: str, version: str | None = None) -> Any:
+        """A Draft 2020-12 validator for record type *name*, with format checking, cached."""
+        version = self.check_version(version or self.latest)
+        if (name, version) not in self._validators:
+            from jsonschema import Draft202012Validator
+
+            self._validators[(name, version)] = Draft202012Validator(
+                self.schema(name, version),
+                registry=self.referencing,
+                format_checker=Draft202012Validator.FORMAT_CHECKER,
+            )
+        return self._validators[(name, version)]

@@ -1,0 +1,256 @@
+"""Checks beyond JSON Schema on one document: sources, evidence, dates, codes.
+
+Each rule is a small generator ``rule(ctx) -> Iterator[Finding]`` listed in ``DOCUMENT_RULES``
+or ``REGISTRY_RULES``, in the manner of jsonschema's keyword functions. Rules run on documents
+that passed their schema, so the shapes they read are guaranteed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from toolkit.annotate import occurrences
+from toolkit.dataset import Dataset, read_article
+from toolkit.findings import Finding, pointer_join
+from toolkit.loading import Loaded
+
+
+@dataclass
+class DocumentContext:
+    """One annotation document with what its rules need: the dataset and its article text."""
+
+    loaded: Loaded
+    dataset: Dataset
+
+    @property
+    def doc(self) -> dict[str, Any]:
+        return self.loaded.document  # type: ignore[no-any-return]
+
+    @property
+    def article_id(self) -> str:
+        return str(self.doc["source"]["article_id"])
+
+    @cached_property
+    def article_bytes(self) -> bytes | None:
+        path = self.dataset.articles_dir / f"{self.article_id}.txt"
+        try:
+            return path.read_bytes() if path.is_file() and not path.is_symlink() else None
+        except OSError:
+            return None
+
+    @cached_property
+    def text(self) -> str | None:
+        if self.article_bytes is None:
+            return None
+        return read_article(self.dataset.articles_dir / f"{self.article_id}.txt")
+
+    def finding(self, code: str, message: str, pointer: str) -> Finding:
+        return self.loaded.finding(code, message, pointer)
+
+
+def iter_evidence(doc: Any, pointer: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every evidence object in *doc* with its pointer (objects holding quote, start and end)."""
+    if isinstance(doc, dict):
+        if "quote" in doc and "start" in doc and "end" in doc:
+            yield pointer, doc
+            return
+        for key, value in doc.items():
+            yield from iter_evidence(value, pointer + pointer_join(key))
+    elif isinstance(doc, list):
+        for i, value in enumerate(doc):
+            yield from iter_evidence(value, f"{pointer}/{i}")
+
+
+def check_source_path(ctx: DocumentContext) -> Iterator[Finding]:
+    src = ctx.doc["source"]
+    expected = f"seeds/articles/{ctx.article_id}.txt"
+    if src["path"] != expected:
+        yield ctx.finding(
+            "source-path-invalid", f"path is {src['path']!r}, expected {expected!r}", "/source/path"
+        )
+    stem = ctx.loaded.file.rsplit("/", 1)[-1].removesuffix(".json")
+    if stem != ctx.article_id:
+        yield ctx.finding(
+            "source-path-invalid",
+            f"the file is named {stem}.json but annotates "
+            f"{ctx.article_id}; name it {ctx.article_id}.json",
+            "/source/article_id",
+        )
+
+
+def check_source_text(ctx: DocumentContext) -> Iterator[Finding]:
+    if ctx.article_bytes is None:
+        yield ctx.finding(
+            "source-missing",
+            f"no article seeds/articles/{ctx.article_id}.txt",
+            "/source/article_id",
+        )
+        return
+    actual = hashlib.sha256(ctx.article_bytes).hexdigest()
+    if ctx.doc["source"]["sha256"] != actual:
+        yield ctx.finding(
+            "source-hash-mismatch", f"the article's SHA-256 is {actual}", "/source/sha256"
+        )
+
+
+def check_spans(ctx: DocumentContext) -> Iterator[Finding]:
+    if ctx.text is None:
+        return
+    src = ctx.doc["source"]
+    spans = [("/source/content_span", src["content_span"])] + [
+        (f"/source/excluded_spans/{i}", s) for i, s in enumerate(src.get("excluded_spans", []))
+    ]
+    for pointer, span in spans:
+        if not 0 <= span["start"] < span["end"] <= len(ctx.text):
+            yield ctx.finding(
+                "span-out-of-bounds",
+                f"span {span['start']}-{span['end']} is not within the text (0-{len(ctx.text)})",
+                pointer,
+            )
+
+
+def check_evidence(ctx: DocumentContext) -> Iterator[Finding]:
+    text = ctx.text
+    for pointer, ev in iter_evidence(ctx.doc):
+        if ev["article_id"] != ctx.article_id:
+            yield ctx.finding(
+                "evidence-wrong-article",
+                f"evidence cites {ev['article_id']} in the annotation of {ctx.article_id}",
+                pointer + "/article_id",
+            )
+            continue
+        if text is None:
+            continue
+        start, end, quote = ev["start"], ev["end"], ev["quote"]
+        if not 0 <= start < end <= len(text):
+            yield ctx.finding(
+                "span-out-of-bounds",
+                f"offsets {start}-{end} are not within the text (0-{len(text)})",
+                pointer + "/start",
+            )
+        elif text[start:end] != quote:
+            yield ctx.finding(
+                "evidence-quote-mismatch", _near_miss(text, start, end, quote), pointer + "/quote"
+            )
+        else:
+            yield from _check_context(ctx, pointer, ev, text)
+            yield from _check_chrome(ctx, pointer, start, end)
+
+
+def _near_miss(text: str, start: int, end: int, quote: str) -> str:
+    found = occurrences(text, quote)
+    at = f"text[{start}:{end}] is {text[start:end][:80]!r}, not the quote"
+    if not found:
+        return f"{at}; the quote does not occur in the article at all"
+    where = ", ".join(f"{s.start}-{s.end} (line {s.line}, col {s.column})" for s in found[:5])
+    return f"{at}; the quote occurs at {where}"
+
+
+def _check_context(
+    ctx: DocumentContext, pointer: str, ev: dict[str, Any], text: str
+) -> Iterator[Finding]:
+    prefix, suffix = ev.get("prefix"), ev.get("suffix")
+    if prefix is not None and text[max(0, ev["start"] - len(prefix)) : ev["start"]] != prefix:
+        yield ctx.finding(
+            "evidence-context-mismatch",
+            "prefix is not the text before the quote",
+            pointer + "/prefix",
+        )
+    if suffix is not None and text[ev["end"] : ev["end"] + len(suffix)] != suffix:
+        yield ctx.finding(
+            "evidence-context-mismatch",
+            "suffix is not the text after the quote",
+            pointer + "/suffix",
+        )
+
+
+def _check_chrome(ctx: DocumentContext, pointer: str, start: int, end: int) -> Iterator[Finding]:
+    src = ctx.doc["source"]
+    content = src["content_span"]
+    if pointer.startswith("/source/publisher") or pointer.startswith("/source/publication"):
+        return  # the site name and dateline may stand outside the body
+    if not (content["start"] <= start and end <= content["end"]):
+        yield ctx.finding(
+            "evidence-in-chrome",
+            f"offsets {start}-{end} lie outside the content "
+            f"span {content['start']}-{content['end']}",
+            pointer,
+        )
+        return
+    for span in src.get("excluded_spans", []):
+        if start < span["end"] and span["start"] < end:
+            yield ctx.finding(
+                "evidence-in-chrome",
+                f"offsets {start}-{end} overlap excluded "
+                f"chrome {span['start']}-{span['end']} ({span['reason']})",
+                pointer,
+            )
+
+
+def parse_date_value(value: str) -> tuple[dt.date, dt.date, str] | None:
+    """Bounds and granularity of an EDTF level-0 value or interval; None if not a real date."""
+    parts = value.split("/")
+    bounds = [_bounds(p) for p in parts]
+    if any(b is None for b in bounds):
+        return None
+    lows = [b[0] for b in bounds if b]
+    grans = {b[2] for b in bounds if b}
+    highs = [b[1] for b in bounds if b]
+    return lows[0], highs[-1], grans.pop() if len(grans) == 1 else "mixed"
+
+
+def _bounds(part: str) -> tuple[dt.date, dt.date, str] | None:
+    try:
+        if len(part) == 4:
+            y = int(part)
+            return dt.date(y, 1, 1), dt.date(y, 12, 31), "year"
+        if len(part) == 7:
+            first = dt.date.fromisoformat(part + "-01")
+            nxt = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+            return first, nxt - dt.timedelta(days=1), "month"
+        day = dt.date.fromisoformat(part)
+        return day, day, "day"
+    except ValueError:
+        return None
+
+
+def check_date_values(ctx: DocumentContext) -> Iterator[Finding]:
+    for i, date in enumerate(ctx.doc["dates"]):
+        if parse_date_value(date["value"]) is None:
+            yield ctx.finding(
+                "date-value-invalid",
+                f"{date['value']!r} is not a real calendar date or interval",
+                f"/dates/{i}/value",
+            )
+
+
+DOCUMENT_RULES: dict[str, Callable[[DocumentContext], Iterator[Finding]]] = {
+    "source-path": check_source_path,
+    "source-text": check_source_text,
+    "spans": check_spans,
+    "evidence": check_evidence,
+    "date-values": check_date_values,
+}
+
+
+def check_country_codes(loaded: Loaded) -> Iterator[Finding]:
+    import pycountry
+
+    for i, actor in enumerate(loaded.document["actors"]):
+        code = actor.get("country")
+        if code is not None and pycountry.countries.get(alpha_3=code) is None:
+            yield loaded.finding(
+                "country-code-invalid",
+                f"{code!r} is not an ISO 3166-1 alpha-3 code",
+                f"/actors/{i}/country",
+            )
+
+
+REGISTRY_RULES: dict[str, Callable[[Loaded], Iterator[Finding]]] = {
+    "country-codes": check_country_codes,
+}

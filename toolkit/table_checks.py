@@ -1,0 +1,248 @@
+"""Whole-dataset rules, checked with pandera (polars backend) on the flattened tables.
+
+Each rule is a ``TableRule``: a rule code, the table, a polars expression that is true on good
+rows, the pointer suffix that locates the offending value, and a message. pandera runs them all
+lazily; every failure case becomes a Finding that points at the row's file and JSON pointer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from toolkit.tables import FUTURE_ROLES, Row, Tables
+
+Message = Callable[[Row], str]
+
+
+@dataclass(frozen=True)
+class TableRule:
+    code: str
+    table: str
+    expr: Callable[[dict[str, Any]], Any]  # context -> polars boolean expression (True = ok)
+    message: Message
+    field: str = ""  # appended to the row's pointer
+
+
+@dataclass(frozen=True)
+class TableFailure:
+    rule: TableRule
+    row: Row
+
+
+def _rules() -> list[TableRule]:
+    import polars as pl
+
+    c = pl.col
+
+    def unique(*cols: str) -> Callable[[dict[str, Any]], Any]:
+        return lambda ctx: (
+            ~pl.struct(*cols).is_duplicated() if len(cols) > 1 else ~c(cols[0]).is_duplicated()
+        )
+
+    def member(col: str, known: str, nullable: bool = False) -> Callable[[dict[str, Any]], Any]:
+        def expr(ctx: dict[str, Any]) -> Any:
+            e = c(col).is_in(pl.Series(sorted(ctx[known]), dtype=pl.String))
+            return e.fill_null(nullable)
+
+        return expr
+
+    return [
+        TableRule(
+            "id-duplicate",
+            "sources",
+            unique("article_id"),
+            lambda r: f"{r['article_id']} is annotated by more than one document",
+            "/article_id",
+        ),
+        TableRule(
+            "id-duplicate",
+            "actors",
+            unique("actor_id"),
+            lambda r: f"actor id {r['actor_id']} is used more than once",
+            "/actor_id",
+        ),
+        TableRule(
+            "id-duplicate",
+            "actor_mentions",
+            unique("mention_id"),
+            lambda r: f"actor {r['actor_id']} is listed twice in this article",
+            "/actor_id",
+        ),
+        TableRule(
+            "id-duplicate",
+            "agreements",
+            unique("agreement_id"),
+            lambda r: f"agreement id {r['agreement_id']} is used more than once",
+            "/agreement_id",
+        ),
+        TableRule(
+            "id-duplicate",
+            "dates",
+            unique("date_id"),
+            lambda r: f"date id {r['date_id']} is used more than once",
+            "/date_id",
+        ),
+        TableRule(
+            "reference-unresolved",
+            "actor_refs",
+            member("actor_id", "actor_ids"),
+            lambda r: f"actor {r['actor_id']} is not in the actor registry",
+        ),
+        TableRule(
+            "reference-unresolved",
+            "agreement_dates",
+            member("_key", "date_keys"),
+            lambda r: f"date {r['date_id']} is not a date record of article {r['article_id']}",
+        ),
+        TableRule(
+            "reference-unresolved",
+            "date_refs",
+            member("_key", "date_keys"),
+            lambda r: (
+                f"anchor date {r['date_id']} is not a date record of article {r['article_id']}"
+            ),
+        ),
+        TableRule(
+            "reference-unresolved",
+            "evidence",
+            member("article_id", "article_ids"),
+            lambda r: f"evidence cites {r['article_id']}, which no source describes",
+            "/article_id",
+        ),
+        TableRule(
+            "date-interval-reversed",
+            "dates",
+            lambda ctx: c("earliest") <= c("latest"),
+            lambda r: f"earliest {r['earliest']} is after latest {r['latest']}",
+            "/earliest",
+        ),
+        TableRule(
+            "date-interval-reversed",
+            "dates",
+            lambda ctx: c("_interval_ok"),
+            lambda r: f"interval {r['value']} ends before it starts",
+            "/value",
+        ),
+        TableRule(
+            "date-bounds-precision",
+            "dates",
+            lambda ctx: (
+                (c("earliest") == c("_value_low")) & (c("latest") == c("_value_high"))
+            ).fill_null(True),
+            lambda r: (
+                f"value {r['value']} spans {r['_value_low']}..{r['_value_high']}, but "
+                f"earliest/latest are {r['earliest']}..{r['latest']}"
+            ),
+            "/earliest",
+        ),
+        TableRule(
+            "date-bounds-precision",
+            "dates",
+            lambda ctx: (
+                (c("precision") == c("_granularity"))
+                | (c("precision").is_in(["decade", "century"]) & c("value").str.contains("/"))
+                | c("_granularity").is_null()
+            ),
+            lambda r: (
+                f"precision is {r['precision']} but {r['value']} is written to the "
+                f"{r['_granularity']}"
+            ),
+            "/precision",
+        ),
+        TableRule(
+            "date-after-publication",
+            "dates",
+            lambda ctx: (
+                c("_publication_latest").is_null()
+                | (c("earliest") <= c("_publication_latest"))
+                | c("role").is_in(list(FUTURE_ROLES))
+            ),
+            lambda r: (
+                f"{r['value']} ({r['role']}) is after the article was published "
+                f"(by {r['_publication_latest']})"
+            ),
+            "/role",
+        ),
+        TableRule(
+            "signed-without-parties",
+            "agreements",
+            lambda ctx: (c("status") != "signed") | (c("signing_party_count") >= 2),
+            lambda r: (
+                f"{r['agreement_id']} is signed but has "
+                f"{r['signing_party_count']} signing part(ies)"
+            ),
+            "/parties",
+        ),
+        TableRule(
+            "canonical-key-inconsistent",
+            "agreements",
+            unique("article_id", "canonical_key"),
+            lambda r: (
+                f"canonical key {r['canonical_key']} is used by more than one record "
+                f"of article {r['article_id']}"
+            ),
+            "/canonical_key",
+        ),
+        TableRule(
+            "actor-unmentioned",
+            "actors",
+            lambda ctx: c("article_ids").list.len() > 0,
+            lambda r: f"actor {r['actor_id']} is mentioned by no article",
+        ),
+    ]
+
+
+RULES_BY_TABLE: dict[str, list[TableRule]] | None = None
+
+
+def check_tables(tables: Tables) -> list[TableFailure]:
+    """Validate every table with pandera (lazy) and return every failing row."""
+    import pandera.polars as pa
+    import polars as pl
+    from pandera.errors import SchemaErrors
+
+    rules = _rules()
+    ctx = {
+        "actor_ids": {r["actor_id"] for r in tables["actors"]},
+        "article_ids": {r["article_id"] for r in tables["sources"]},
+        "date_keys": {f"{r['article_id']}|{r['date_id']}" for r in tables["dates"]},
+    }
+    failures: list[TableFailure] = []
+    for table in sorted({r.table for r in rules}):
+        rows = tables[table]
+        if not rows:
+            continue
+        frame = _frame(rows)
+        mine = [r for r in rules if r.table == table]
+        schema = pa.DataFrameSchema(
+            checks=[
+                pa.Check(
+                    lambda data, rule=rule: data.lazyframe.select(rule.expr(ctx)),
+                    name=f"{i}:{rule.code}",
+                )
+                for i, rule in enumerate(mine)
+            ],
+        )
+        try:
+            schema.validate(frame, lazy=True)
+        except SchemaErrors as exc:
+            cases = exc.failure_cases
+            for case in cases.select("check", "index").unique().sort("check", "index").to_dicts():
+                check = str(case["check"])
+                if ":" not in check or case["index"] is None:
+                    continue
+                rule = mine[int(check.split(":", 1)[0])]
+                failures.append(TableFailure(rule, rows[int(case["index"])]))
+        del pl
+    return failures
+
+
+def _frame(rows: list[Row]) -> Any:
+    import polars as pl
+
+    frame = pl.DataFrame(rows, infer_schema_length=None)
+    if "date_id" in frame.columns and "article_id" in frame.columns:
+        frame = frame.with_columns(_key=pl.col("article_id") + "|" + pl.col("date_id"))
+    return frame

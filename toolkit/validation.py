@@ -1,0 +1,199 @@
+"""Validate a dataset: load every file strictly, check each record against its schema version
+and the article text, then check the whole dataset as tables. Returns a Report; never raises
+for invalid data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from toolkit.dataset import Dataset
+from toolkit.findings import Finding, pointer_join
+from toolkit.loading import Loaded, load_json
+from toolkit.registry import SchemaRegistry
+from toolkit.report import Report
+from toolkit.rules import DOCUMENT_RULES, REGISTRY_RULES, DocumentContext
+from toolkit.table_checks import check_tables
+from toolkit.tables import Tables, build_tables
+
+Progress = Callable[[Iterable[Path]], Iterable[Path]]
+_MAX_MESSAGE = 300
+
+
+@dataclass
+class Validated:
+    """Everything a validation run produced: the report, and the loaded documents and tables
+    that export builds on."""
+
+    report: Report
+    documents: list[Loaded] = field(default_factory=list)
+    registry_file: Loaded | None = None
+    tables: Tables = field(default_factory=Tables)
+
+
+def validate_dataset(
+    root: Path | str = ".",
+    *,
+    paths: Sequence[Path | str] | None = None,
+    registry: SchemaRegistry | None = None,
+    progress: Progress | None = None,
+) -> Validated:
+    """Validate the dataset under *root*.
+
+    :param paths: when given, report only findings in these files and the dataset-wide
+        findings that involve them (the whole dataset is still read, since references cross
+        files).
+    :returns: a :class:`Validated` whose ``report.valid`` is False when any error was found.
+
+    >>> validate_dataset(".").report.valid
+    True
+    """
+    dataset = Dataset.at(root)
+    registry = registry or SchemaRegistry.load()
+    files = dataset.annotation_paths()
+    documents: list[Loaded] = []
+    findings: list[Finding] = []
+    for path in progress(files) if progress else files:
+        loaded = _load_annotation(dataset, path, registry)
+        documents.append(loaded)
+        findings.extend(loaded.findings)
+    actors = _load_actor_registry(dataset, registry)
+    if actors is not None:
+        findings.extend(actors.findings)
+    valid_docs = [d for d in documents if d.ok]
+    tables = build_tables(
+        ((d.file, d.document) for d in valid_docs),
+        (actors.file, actors.document) if actors is not None and actors.ok else None,
+    )
+    by_file = {d.file: d for d in valid_docs}
+    if actors is not None:
+        by_file[actors.file] = actors
+    for failure in check_tables(tables):
+        row = failure.row
+        loaded = by_file[row["_file"]]
+        findings.append(
+            loaded.finding(
+                failure.rule.code, failure.rule.message(row), row["_pointer"] + failure.rule.field
+            )
+        )
+    if paths is not None:
+        wanted = {dataset.relative(Path(p)) for p in paths}
+        findings = [f for f in findings if f.file in wanted]
+    stats = {
+        "files": len(documents) + (actors is not None),
+        "articles": len(dataset.article_ids()),
+        "agreements": len(tables["agreements"]),
+        "actors": len(tables["actors"]),
+        "actor_mentions": len(tables["actor_mentions"]),
+        "dates": len(tables["dates"]),
+        "evidence": len(tables["evidence"]),
+    }
+    return Validated(Report.from_findings(findings, stats), documents, actors, tables)
+
+
+def _load_annotation(dataset: Dataset, path: Path, registry: SchemaRegistry) -> Loaded:
+    file = dataset.relative(path)
+    if not _inside(dataset, path):
+        loaded = Loaded(file)
+        loaded.findings.append(
+            Finding.make(
+                "file-unreadable", "the file is a link leading outside the dataset", file=file
+            )
+        )
+        return loaded
+    loaded = load_json(path, file)
+    if not loaded.ok:
+        return loaded
+    if not _check_schema(loaded, registry, "annotation"):
+        return loaded
+    ctx = DocumentContext(loaded, dataset)
+    for rule in DOCUMENT_RULES.values():
+        loaded.findings.extend(rule(ctx))
+    return loaded
+
+
+def _load_actor_registry(dataset: Dataset, registry: SchemaRegistry) -> Loaded | None:
+    path = dataset.actors_path
+    if not path.exists():
+        return None
+    loaded = load_json(path, dataset.relative(path))
+    if loaded.ok and _check_schema(loaded, registry, "actor_registry"):
+        for rule in REGISTRY_RULES.values():
+            loaded.findings.extend(rule(loaded))
+    return loaded
+
+
+def _inside(dataset: Dataset, path: Path) -> bool:
+    try:
+        path.resolve().relative_to(dataset.root)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_schema(loaded: Loaded, registry: SchemaRegistry, name: str) -> bool:
+    """Validate *loaded* against record type *name* of the version it declares.
+
+    Adds findings; returns True when the document is schema-valid. A document that fails is
+    kept out of the tables (its shape cannot be trusted) but all its errors are reported.
+    """
+    doc = loaded.document
+    version = doc.get("schema_version")
+    if version not in registry.versions:
+        known = ", ".join(registry.versions)
+        loaded.findings.append(
+            loaded.finding(
+                "schema-version-unknown",
+                f"schema_version {version!r} is not a released version (known: {known})"
+                if "schema_version" in doc
+                else f"schema_version is missing (known: {known})",
+                "/schema_version" if "schema_version" in doc else "",
+            )
+        )
+        loaded.document = None
+        return False
+    ok = True
+    declared = doc.get("$schema")
+    expected = (
+        f"../../schemas/{version}/{name}.schema.json"
+        if name == "annotation"
+        else f"../schemas/{version}/{name}.schema.json"
+    )
+    if declared is not None and declared not in (expected, registry.schema(name, version)["$id"]):
+        loaded.findings.append(
+            loaded.finding(
+                "schema-pointer-mismatch",
+                f"$schema is {declared[:120]!r}; expected {expected!r} "
+                "(it is never fetched or opened)",
+                "/$schema",
+            )
+        )
+        ok = False
+    validator = registry.validator(name, version)
+    for error in validator.iter_errors(doc):
+        pointer = pointer_join(*error.absolute_path)
+        schema_path = "/".join(str(p) for p in error.absolute_schema_path)
+        loaded.findings.append(
+            loaded.finding("schema-violation", _message(error), pointer, schema_path=schema_path)
+        )
+        ok = False
+    if not ok:
+        loaded.document = None
+    return ok
+
+
+def _message(error: Any) -> str:
+    """jsonschema's message, with the often huge instance repr cut short."""
+    from jsonschema.exceptions import best_match
+
+    if error.context:
+        deepest = best_match(error.context)
+        if deepest is not None:
+            error = deepest
+    message = str(error.message)
+    if len(message) > _MAX_MESSAGE:
+        message = message[: _MAX_MESSAGE - 1] + "…"
+    return message
