@@ -139,6 +139,50 @@ def validate(paths: tuple[Path, ...], root: Path, fmt: str, changed_since: str |
     sys.exit(int(not result.report.valid))
 
 
+@cli.command()
+@root_option
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Build into a temporary folder and fail if exports/ differs from it.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="How findings are printed when the data is invalid.",
+)
+def export(root: Path, check: bool, fmt: str) -> None:
+    """Validate, then publish exports/ (Parquet, JSONL, Data Package, Croissant, card).
+
+    Invalid data is refused (exit 1) and the previous exports are left untouched.
+    """
+    from toolkit.export import export_dataset
+    from toolkit.report import REPORTERS
+
+    result = export_dataset(root, check=check, on_wait=lambda m: click.echo(m, err=True))
+    if not result.report.valid:
+        REPORTERS[fmt]().report(result.report, sys.stdout)
+        click.echo("export refused: the dataset is invalid; exports/ is unchanged", err=True)
+        sys.exit(1)
+    if check:
+        for line in result.differences:
+            click.echo(line)
+        if result.differences:
+            click.echo("exports/ is stale: run `make export` and commit the result", err=True)
+            sys.exit(1)
+        click.echo(f"exports/ matches a fresh build ({len(result.files) + 1} files)")
+        return
+    click.echo(
+        f"wrote {len(result.files) + 1} files to exports/ "
+        f"({result.report.stats.get('agreements', 0)} agreements, "
+        f"{result.report.stats.get('actors', 0)} actors, "
+        f"{result.report.stats.get('dates', 0)} dates)"
+    )
+
+
 def _progress(label: str) -> Any:
     def bar(items: Any) -> Any:
         items = list(items)
@@ -149,7 +193,21 @@ def _progress(label: str) -> Any:
 
 
 def main() -> None:
-    cli(prog_name="toolkit")
+    """Entry point of the installed command: a bug in the tool is one line and exit 2, never a
+    traceback (set TOOLKIT_DEBUG=1 to see it)."""
+    import os
+
+    try:
+        cli(prog_name="toolkit")
+    except Exception as exc:
+        if os.environ.get("TOOLKIT_DEBUG"):
+            raise
+        click.echo(
+            f"internal error: {type(exc).__name__}: {exc} (rerun with TOOLKIT_DEBUG=1 "
+            "and report it)",
+            err=True,
+        )
+        sys.exit(2)
 
 
 if __name__ == "__main__":  # pragma: no cover

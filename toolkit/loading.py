@@ -43,6 +43,8 @@ class Loaded:
     text: str | None = None
     document: Any = None
     findings: list[Finding] = field(default_factory=list)
+    #: ids of records set aside because they broke their schema
+    dropped_ids: set[str] = field(default_factory=set)
     _positions: PositionMap | None = field(default=None, repr=False)
 
     @property

@@ -221,7 +221,7 @@ def _bounds(part: str) -> tuple[dt.date, dt.date, str] | None:
 
 def check_date_values(ctx: DocumentContext) -> Iterator[Finding]:
     for i, date in enumerate(ctx.doc["dates"]):
-        if parse_date_value(date["value"]) is None:
+        if date is not None and parse_date_value(date["value"]) is None:
             yield ctx.finding(
                 "date-value-invalid",
                 f"{date['value']!r} is not a real calendar date or interval",

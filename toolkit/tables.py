@@ -110,7 +110,7 @@ def _document_rows(
             "_pointer": "/source",
         },
     )
-    for i, m in enumerate(doc["actors"]):
+    for i, m in _records(doc, "actors"):
         ptr = f"/actors/{i}"
         mentioned.setdefault(m["actor_id"], set()).add(aid)
         t.add(
@@ -145,7 +145,7 @@ def _document_rows(
                         "_pointer": f"{ptr}/roles/{j}/organization_id",
                     },
                 )
-    for i, a in enumerate(doc["agreements"]):
+    for i, a in _records(doc, "agreements"):
         ptr = f"/agreements/{i}"
         signing = {p["actor_id"] for p in a["parties"] if p["role"] in SIGNING_ROLES}
         t.add(
@@ -160,7 +160,7 @@ def _document_rows(
                 "sectors": list(a["sectors"]),
                 "canonical_key": a["canonical_key"],
                 "party_ids": sorted({p["actor_id"] for p in a["parties"]}),
-                "signing_party_count": len(signing),
+                "_signing_party_count": len(signing),
                 "counts": [
                     {
                         "value": c["value"],
@@ -207,7 +207,7 @@ def _document_rows(
                     "_pointer": f"{ptr}/dates/{j}/date_id",
                 },
             )
-    for i, d in enumerate(doc["dates"]):
+    for i, d in _records(doc, "dates"):
         ptr = f"/dates/{i}"
         parsed = parse_date_value(d["value"])
         low, high, gran = parsed if parsed else (None, None, None)
@@ -271,6 +271,11 @@ def _document_rows(
                 "_pointer": ptr,
             },
         )
+
+
+def _records(doc: dict[str, Any], section: str) -> list[tuple[int, dict[str, Any]]]:
+    """The records of *section* with their index, skipping those set aside (None)."""
+    return [(i, r) for i, r in enumerate(doc[section]) if r is not None]
 
 
 def _interval_ok(value: str) -> bool:

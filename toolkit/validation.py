@@ -29,6 +29,7 @@ class Validated:
     that export builds on."""
 
     report: Report
+    dataset: Dataset
     documents: list[Loaded] = field(default_factory=list)
     registry_file: Loaded | None = None
     tables: Tables = field(default_factory=Tables)
@@ -71,7 +72,11 @@ def validate_dataset(
     by_file = {d.file: d for d in valid_docs}
     if actors is not None:
         by_file[actors.file] = actors
-    for failure in check_tables(tables):
+    complete = all(d.ok and not d.dropped_ids for d in documents) and len(documents) > 0
+    dropped_dates = {
+        f"{d.document['source']['article_id']}|{i}" for d in valid_docs for i in d.dropped_ids
+    }
+    for failure in check_tables(tables, complete=complete, known_date_keys=dropped_dates):
         row = failure.row
         loaded = by_file[row["_file"]]
         findings.append(
@@ -91,7 +96,7 @@ def validate_dataset(
         "dates": len(tables["dates"]),
         "evidence": len(tables["evidence"]),
     }
-    return Validated(Report.from_findings(findings, stats), documents, actors, tables)
+    return Validated(Report.from_findings(findings, stats), dataset, documents, actors, tables)
 
 
 def _load_annotation(dataset: Dataset, path: Path, registry: SchemaRegistry) -> Loaded:
@@ -134,11 +139,16 @@ def _inside(dataset: Dataset, path: Path) -> bool:
     return True
 
 
+RECORD_ARRAYS = {"agreements": "agreement_id", "dates": "date_id", "actors": "actor_id"}
+
+
 def _check_schema(loaded: Loaded, registry: SchemaRegistry, name: str) -> bool:
     """Validate *loaded* against record type *name* of the version it declares.
 
-    Adds findings; returns True when the document is schema-valid. A document that fails is
-    kept out of the tables (its shape cannot be trusted) but all its errors are reported.
+    Adds every schema finding. A record (an item of ``agreements``, ``dates`` or ``actors``)
+    that breaks its schema is set aside so the rest of the document is still checked; its id
+    is kept in ``loaded.dropped_ids`` so references to it are not reported twice. Returns False
+    when the document as a whole cannot be trusted (an error outside those records).
     """
     doc = loaded.document
     version = doc.get("schema_version")
@@ -155,7 +165,6 @@ def _check_schema(loaded: Loaded, registry: SchemaRegistry, name: str) -> bool:
         )
         loaded.document = None
         return False
-    ok = True
     declared = doc.get("$schema")
     expected = (
         f"../../schemas/{version}/{name}.schema.json"
@@ -171,18 +180,43 @@ def _check_schema(loaded: Loaded, registry: SchemaRegistry, name: str) -> bool:
                 "/$schema",
             )
         )
-        ok = False
-    validator = registry.validator(name, version)
-    for error in validator.iter_errors(doc):
-        pointer = pointer_join(*error.absolute_path)
-        schema_path = "/".join(str(p) for p in error.absolute_schema_path)
+    bad_records: set[tuple[str, int]] = set()
+    whole_ok = True
+    for error in registry.validator(name, version).iter_errors(doc):
+        path = list(error.absolute_path)
         loaded.findings.append(
-            loaded.finding("schema-violation", _message(error), pointer, schema_path=schema_path)
+            loaded.finding(
+                "schema-violation",
+                _message(error),
+                pointer_join(*path),
+                schema_path="/".join(str(p) for p in error.absolute_schema_path),
+            )
         )
-        ok = False
-    if not ok:
+        if name == "annotation" and len(path) >= 2 and path[0] in RECORD_ARRAYS:
+            bad_records.add((str(path[0]), int(path[1])))
+        else:
+            whole_ok = False
+    if not whole_ok:
         loaded.document = None
-    return ok
+        return False
+    if bad_records:
+        loaded.document = _without(doc, bad_records, loaded.dropped_ids)
+    return True
+
+
+def _without(doc: dict[str, Any], bad: set[tuple[str, int]], dropped: set[str]) -> dict[str, Any]:
+    """A copy of *doc* with each schema-invalid record replaced by None (so the others keep
+    their index and pointer); their ids go into *dropped*."""
+    kept = dict(doc)
+    for section, key in RECORD_ARRAYS.items():
+        items = doc.get(section)
+        if not isinstance(items, list):
+            continue
+        for i, item in enumerate(items):
+            if (section, i) in bad and isinstance(item, dict) and isinstance(item.get(key), str):
+                dropped.add(item[key])
+        kept[section] = [None if (section, i) in bad else item for i, item in enumerate(items)]
+    return kept
 
 
 def _message(error: Any) -> str:
