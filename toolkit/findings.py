@@ -256,8 +256,8 @@ class Finding:
         *,
         file: str,
         pointer: str = "",
-        line: int = 0,
-        column: int = 0,
+        line: int = 1,
+        column: int = 1,
         schema_path: str = "",
     ) -> Finding:
         rule = RULES[code]

@@ -59,7 +59,7 @@ class Loaded:
 
     def locate(self, pointer: str) -> tuple[int, int]:
         if self.text is None:
-            return (0, 0)
+            return (1, 1)
         return self.positions.locate(pointer)
 
     def finding(self, code: str, message: str, pointer: str = "", **kw: Any) -> Finding:

@@ -43,7 +43,7 @@ def _rules() -> list[TableRule]:
 
     def member(col: str, known: str, nullable: bool = False) -> Callable[[dict[str, Any]], Any]:
         def expr(ctx: dict[str, Any]) -> Any:
-            e = c(col).is_in(pl.Series(sorted(ctx[known]), dtype=pl.String))
+            e = c(col).is_in(pl.Series(sorted(ctx[known]), dtype=pl.String).implode())
             return e.fill_null(nullable)
 
         return expr

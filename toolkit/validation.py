@@ -12,7 +12,7 @@ from typing import Any
 
 from toolkit.dataset import Dataset
 from toolkit.findings import Finding, pointer_join
-from toolkit.loading import Loaded, load_json
+from toolkit.loading import MAX_BYTES, Loaded, load_json
 from toolkit.registry import SchemaRegistry
 from toolkit.report import Report
 from toolkit.rules import DOCUMENT_RULES, REGISTRY_RULES, DocumentContext
@@ -41,6 +41,7 @@ def validate_dataset(
     paths: Sequence[Path | str] | None = None,
     registry: SchemaRegistry | None = None,
     progress: Progress | None = None,
+    max_bytes: int = MAX_BYTES,
 ) -> Validated:
     """Validate the dataset under *root*.
 
@@ -58,7 +59,7 @@ def validate_dataset(
     documents: list[Loaded] = []
     findings: list[Finding] = []
     for path in progress(files) if progress else files:
-        loaded = _load_annotation(dataset, path, registry)
+        loaded = _load_annotation(dataset, path, registry, max_bytes)
         documents.append(loaded)
         findings.extend(loaded.findings)
     actors = _load_actor_registry(dataset, registry)
@@ -99,7 +100,9 @@ def validate_dataset(
     return Validated(Report.from_findings(findings, stats), dataset, documents, actors, tables)
 
 
-def _load_annotation(dataset: Dataset, path: Path, registry: SchemaRegistry) -> Loaded:
+def _load_annotation(
+    dataset: Dataset, path: Path, registry: SchemaRegistry, max_bytes: int = MAX_BYTES
+) -> Loaded:
     file = dataset.relative(path)
     if not _inside(dataset, path):
         loaded = Loaded(file)
@@ -109,7 +112,7 @@ def _load_annotation(dataset: Dataset, path: Path, registry: SchemaRegistry) -> 
             )
         )
         return loaded
-    loaded = load_json(path, file)
+    loaded = load_json(path, file, max_bytes=max_bytes)
     if not loaded.ok:
         return loaded
     if not _check_schema(loaded, registry, "annotation"):
@@ -139,6 +142,7 @@ def _inside(dataset: Dataset, path: Path) -> bool:
     return True
 
 
+_VALUE_CODES = ("json-nonfinite-number", "json-number-out-of-range", "json-lone-surrogate")
 RECORD_ARRAYS = {"agreements": "agreement_id", "dates": "date_id", "actors": "actor_id"}
 
 
@@ -182,16 +186,18 @@ def _check_schema(loaded: Loaded, registry: SchemaRegistry, name: str) -> bool:
         )
     bad_records: set[tuple[str, int]] = set()
     whole_ok = True
+    # a value the loader already reported (NaN, a 70-digit number) gets no second finding
+    reported = {f.pointer for f in loaded.findings if f.code in _VALUE_CODES}
     for error in registry.validator(name, version).iter_errors(doc):
         path = list(error.absolute_path)
-        loaded.findings.append(
-            loaded.finding(
-                "schema-violation",
-                _message(error),
-                pointer_join(*path),
-                schema_path="/".join(str(p) for p in error.absolute_schema_path),
+        pointer = pointer_join(*path)
+        if pointer not in reported:
+            schema_path = "/".join(str(p) for p in error.absolute_schema_path)
+            loaded.findings.append(
+                loaded.finding(
+                    "schema-violation", _message(error), pointer, schema_path=schema_path
+                )
             )
-        )
         if name == "annotation" and len(path) >= 2 and path[0] in RECORD_ARRAYS:
             bad_records.add((str(path[0]), int(path[1])))
         else:

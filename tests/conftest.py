@@ -1,0 +1,67 @@
+"""Shared fixtures: the repository, the schema registry, copies of fixture datasets, the CLI."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from toolkit.cli import cli
+from toolkit.registry import SchemaRegistry
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+SHARED_SEEDS = REPO.parent / "shared" / "seeds"
+
+
+@pytest.fixture(scope="session")
+def repo() -> Path:
+    return REPO
+
+
+@pytest.fixture(scope="session")
+def registry() -> SchemaRegistry:
+    return SchemaRegistry.load()
+
+
+def copy_dataset(src: Path, dst: Path, overlay: Path | None = None) -> Path:
+    """Copy the dataset *src* to *dst* (articles, annotations, registries), then lay the
+    files of *overlay* over it (a ``name.delete`` file deletes ``name``)."""
+    shutil.copytree(src / "seeds", dst / "seeds")
+    if overlay is not None:
+        for f in sorted(overlay.rglob("*")):
+            rel = f.relative_to(overlay)
+            if f.is_dir() or rel.parts[0] != "seeds":
+                continue
+            target = dst / rel
+            if f.name.endswith(".delete"):
+                target.with_name(f.name.removesuffix(".delete")).unlink()
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(f.read_bytes())
+    return dst
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    """A writable copy of the small fixture dataset (two articles)."""
+    return copy_dataset(DATA / "small", tmp_path / "small")
+
+
+@pytest.fixture
+def seeds_copy(tmp_path: Path) -> Path:
+    """A writable copy of the real dataset (the five seed articles and their annotations)."""
+    return copy_dataset(REPO, tmp_path / "repo")
+
+
+@pytest.fixture
+def run_cli() -> Callable[..., Result]:
+    """Run the click CLI in-process; exceptions propagate so a crash fails the test."""
+
+    def run(*args: str) -> Result:
+        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+    return run

@@ -1,0 +1,298 @@
+"""Regenerate tests/data/invalid/<case>/ from the small fixture dataset.
+
+Each case is the small dataset with a few files replaced (the case folder mirrors the dataset
+layout), a ``case.json`` with validation options, and ``expected.json``: the findings
+``[file, pointer, code]`` the case must produce, written here by hand, not by the validator.
+Run: .venv/bin/python tests/data/make_invalid_cases.py
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).parent
+SMALL = HERE / "small"
+OUT = HERE / "invalid"
+A1 = "seeds/annotations/900_00000000000000a1.json"
+B2 = "seeds/annotations/900_00000000000000b2.json"
+ACTORS = "seeds/actors.json"
+CHROME = (SMALL / "seeds/articles/900_00000000000000a1.txt").read_text("utf-8").find("Back to top")
+
+
+def load(rel: str) -> Any:
+    return json.loads((SMALL / rel).read_text(encoding="utf-8"))
+
+
+def dump(doc: Any) -> bytes:
+    return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def edit(rel: str, change: Callable[[Any], None]) -> dict[str, bytes]:
+    doc = load(rel)
+    change(doc)
+    return {rel: dump(doc)}
+
+
+def text_edit(rel: str, old: str, new: str) -> dict[str, bytes]:
+    text = (SMALL / rel).read_text(encoding="utf-8")
+    assert old in text, old
+    return {rel: text.replace(old, new, 1).encode()}
+
+
+def a1_shift(doc: Any) -> None:
+    ev = doc["agreements"][0]["evidence"][0]
+    ev["start"] += 1
+    ev["end"] += 1
+
+
+def rename_article(doc: Any) -> None:
+    raw = json.dumps(doc).replace("900_00000000000000a1", "900_00000000000000ff")
+    doc.clear()
+    doc.update(json.loads(raw))
+
+
+def deep(doc: Any) -> None:
+    node: list[Any] = []
+    doc["notes"] = node
+    for _ in range(80):
+        node.append([])
+        node = node[0]
+
+
+def duplicate_date(doc: Any) -> None:
+    doc["dates"][1]["date_id"] = doc["dates"][0]["date_id"]
+
+
+def reversed_interval(doc: Any) -> None:
+    d = doc["dates"][0]
+    d.update(value="2023-12-13/2023-12-12", earliest="2023-12-13", latest="2023-12-12")
+
+
+def after_publication(doc: Any) -> None:
+    d = doc["dates"][0]
+    d.update(value="2023-12-14", earliest="2023-12-14", latest="2023-12-14")
+
+
+def unmentioned(doc: Any) -> None:
+    doc["actors"].append(
+        {"actor_id": "act-japan", "kind": "state", "name": "Japan", "country": "JPN"}
+    )
+
+
+def set_path(rel: str, path: str, value: Any) -> dict[str, bytes]:
+    def change(doc: Any) -> None:
+        *parents, last = path.strip("/").split("/")
+        node = doc
+        for p in parents:
+            node = node[int(p)] if isinstance(node, list) else node[p]
+        if isinstance(node, list):
+            node[int(last)] = value
+        else:
+            node[last] = value
+
+    return edit(rel, change)
+
+
+def a1_bytes() -> bytes:
+    return (SMALL / A1).read_bytes()
+
+
+CASES: dict[str, tuple[dict[str, bytes | None], list[list[str]], dict[str, Any]]] = {
+    "file-unreadable": (
+        {"seeds/annotations/900_00000000000000c3.json/README": b"a folder, not a file\n"},
+        [["seeds/annotations/900_00000000000000c3.json", "", "file-unreadable"]],
+        {},
+    ),
+    "file-too-large": ({}, [[A1, "", "file-too-large"]], {"max_bytes": 4000}),
+    "encoding-bom": ({A1: b"\xef\xbb\xbf" + a1_bytes()}, [[A1, "", "encoding-bom"]], {}),
+    "encoding-utf16": (
+        {A1: a1_bytes().decode().encode("utf-16")},
+        [[A1, "", "encoding-invalid"]],
+        {},
+    ),
+    "encoding-invalid": (
+        {A1: a1_bytes().replace(b"Leaders", b"Lead\xffers", 1)},
+        [[A1, "", "encoding-invalid"]],
+        {},
+    ),
+    "json-truncated": ({A1: a1_bytes()[:2000]}, [[A1, "", "json-syntax"]], {}),
+    "json-trailing-data": ({A1: a1_bytes() + b"{}\n"}, [[A1, "", "json-trailing-data"]], {}),
+    "json-duplicate-key": (
+        text_edit(A1, '"language": "en",', '"language": "en", "language": "fr",'),
+        [[A1, "/source/language", "json-duplicate-key"]],
+        {},
+    ),
+    "json-nonfinite-number": (
+        text_edit(
+            A1, '"content_span": {\n      "start": 0,', '"content_span": {\n      "start": NaN,'
+        ),
+        [[A1, "/source/content_span/start", "json-nonfinite-number"]],
+        {},
+    ),
+    "json-number-out-of-range": (
+        text_edit(
+            A1,
+            '"content_span": {\n      "start": 0,',
+            '"content_span": {\n      "start": 123456789012345678901234567890,',
+        ),
+        [[A1, "/source/content_span/start", "json-number-out-of-range"]],
+        {},
+    ),
+    "json-too-deep": (edit(A1, deep), [[A1, "", "json-too-deep"]], {}),
+    "json-lone-surrogate": (
+        text_edit(
+            A1, '"schema_version": "1.0.0",', '"schema_version": "1.0.0", "notes": "\\ud800",'
+        ),
+        [[A1, "/notes", "json-lone-surrogate"]],
+        {},
+    ),
+    "document-not-object": ({A1: b"[]\n"}, [[A1, "", "document-not-object"]], {}),
+    "schema-version-unknown": (
+        set_path(A1, "/schema_version", "9.9.9"),
+        [[A1, "/schema_version", "schema-version-unknown"]],
+        {},
+    ),
+    "schema-pointer-mismatch": (
+        set_path(A1, "/$schema", "https://example.com/evil.json"),
+        [[A1, "/$schema", "schema-pointer-mismatch"]],
+        {},
+    ),
+    "schema-violation": (
+        set_path(A1, "/agreements/0/status", "sealed"),
+        [[A1, "/agreements/0/status", "schema-violation"]],
+        {},
+    ),
+    "source-path-invalid": (
+        set_path(A1, "/source/path", "seeds/articles/900_00000000000000b2.txt"),
+        [[A1, "/source/path", "source-path-invalid"]],
+        {},
+    ),
+    "source-missing": (
+        {A1: None, "seeds/annotations/900_00000000000000ff.json": edit(A1, rename_article)[A1]},
+        [["seeds/annotations/900_00000000000000ff.json", "/source/article_id", "source-missing"]],
+        {},
+    ),
+    "source-hash-mismatch": (
+        set_path(A1, "/source/sha256", "0" * 64),
+        [[A1, "/source/sha256", "source-hash-mismatch"]],
+        {},
+    ),
+    "span-out-of-bounds": (
+        set_path(A1, "/source/content_span/end", 99999),
+        [[A1, "/source/content_span", "span-out-of-bounds"]],
+        {},
+    ),
+    "evidence-wrong-article": (
+        set_path(A1, "/agreements/0/evidence/0/article_id", "900_00000000000000b2"),
+        [[A1, "/agreements/0/evidence/0/article_id", "evidence-wrong-article"]],
+        {},
+    ),
+    "evidence-quote-mismatch": (
+        edit(A1, a1_shift),
+        [[A1, "/agreements/0/evidence/0/quote", "evidence-quote-mismatch"]],
+        {},
+    ),
+    "evidence-context-mismatch": (
+        set_path(A1, "/agreements/0/evidence/0/prefix", "xyz"),
+        [[A1, "/agreements/0/evidence/0/prefix", "evidence-context-mismatch"]],
+        {},
+    ),
+    "evidence-in-chrome": (
+        set_path(
+            A1,
+            "/agreements/0/evidence/0",
+            {
+                "article_id": "900_00000000000000a1",
+                "quote": "Back to top",
+                "start": CHROME,
+                "end": CHROME + len("Back to top"),
+            },
+        ),
+        [[A1, "/agreements/0/evidence/0", "evidence-in-chrome"]],
+        {},
+    ),
+    "date-value-invalid": (
+        set_path(A1, "/dates/0/value", "2023-02-30"),
+        [[A1, "/dates/0/value", "date-value-invalid"]],
+        {},
+    ),
+    "country-code-invalid": (
+        set_path(ACTORS, "/actors/0/country", "XXX"),
+        [[ACTORS, "/actors/0/country", "country-code-invalid"]],
+        {},
+    ),
+    "id-duplicate": (
+        edit(A1, duplicate_date),
+        [
+            [A1, "/dates/0/date_id", "id-duplicate"],
+            [A1, "/agreements/0/dates/1/date_id", "reference-unresolved"],
+            [A1, "/dates/1/date_id", "id-duplicate"],
+        ],
+        {},
+    ),
+    "reference-unresolved": (
+        set_path(A1, "/agreements/0/parties/0/actor_id", "act-nobody"),
+        [[A1, "/agreements/0/parties/0/actor_id", "reference-unresolved"]],
+        {},
+    ),
+    "date-interval-reversed": (
+        edit(A1, reversed_interval),
+        [
+            [A1, "/dates/0/earliest", "date-interval-reversed"],
+            [A1, "/dates/0/value", "date-interval-reversed"],
+        ],
+        {},
+    ),
+    "date-bounds-precision": (
+        set_path(A1, "/dates/0/precision", "month"),
+        [[A1, "/dates/0/precision", "date-bounds-precision"]],
+        {},
+    ),
+    "date-after-publication": (
+        edit(A1, after_publication),
+        [[A1, "/dates/0/role", "date-after-publication"]],
+        {},
+    ),
+    "signed-without-parties": (
+        edit(A1, lambda d: d["agreements"][0]["parties"].pop()),
+        [[A1, "/agreements/0/parties", "signed-without-parties"]],
+        {},
+    ),
+    "canonical-key-inconsistent": (
+        set_path(A1, "/agreements/1/canonical_key", "cn-vn-2023-rail-link-pacts"),
+        [
+            [A1, "/agreements/0/canonical_key", "canonical-key-inconsistent"],
+            [A1, "/agreements/1/canonical_key", "canonical-key-inconsistent"],
+        ],
+        {},
+    ),
+    "actor-unmentioned": (
+        edit(ACTORS, unmentioned),
+        [[ACTORS, "/actors/4", "actor-unmentioned"]],
+        {},
+    ),
+}
+
+
+def main() -> None:
+    shutil.rmtree(OUT, ignore_errors=True)
+    for name, (files, expected, options) in CASES.items():
+        case = OUT / name
+        case.mkdir(parents=True)
+        for rel, data in files.items():
+            target = case / rel
+            if data is None:
+                target = case / (rel + ".delete")
+                data = b""
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        (case / "case.json").write_text(json.dumps(options, indent=2) + "\n")
+        (case / "expected.json").write_text(json.dumps(expected, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

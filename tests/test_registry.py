@@ -1,0 +1,102 @@
+"""The released schemas: metaschema validity, offline resolution, immutability, versions."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+from referencing.exceptions import Unresolvable
+
+from toolkit.errors import SchemaDirectoryMissing, UnknownSchemaName, UnknownSchemaVersion
+from toolkit.registry import SchemaRegistry, schema_uri
+
+SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
+SCHEMA_FILES = sorted(SCHEMAS.glob("*/*.schema.json"))
+
+
+@pytest.mark.parametrize("path", SCHEMA_FILES, ids=[p.name for p in SCHEMA_FILES])
+def test_every_schema_file_passes_its_metaschema(path: Path) -> None:
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    Draft202012Validator.check_schema(schema)
+    version = path.parent.name
+    assert schema["$id"] == schema_uri(version, path.name.removesuffix(".schema.json"))
+
+
+def test_released_schemas_are_immutable() -> None:
+    """Editing a released schema must fail here: a change needs a new version folder."""
+    manifest = {}
+    for line in (SCHEMAS / "SHA256SUMS").read_text().splitlines():
+        digest, name = line.split("  ", 1)
+        manifest[name] = digest
+    on_disk = {p.relative_to(SCHEMAS).as_posix() for p in SCHEMA_FILES}
+    assert on_disk == set(manifest), "every released schema file is listed in schemas/SHA256SUMS"
+    for name, digest in manifest.items():
+        assert hashlib.sha256((SCHEMAS / name).read_bytes()).hexdigest() == digest, name
+
+
+def test_registry_lists_versions_and_record_types(registry: SchemaRegistry) -> None:
+    assert registry.versions == ["1.0.0"]
+    assert registry.record_types("1.0.0") == [
+        "actor",
+        "actor_mention",
+        "actor_registry",
+        "agreement",
+        "annotation",
+        "date",
+        "evidence",
+        "source",
+    ]
+
+
+def test_cross_file_refs_resolve_offline(registry: SchemaRegistry) -> None:
+    resolver = registry.referencing.resolver(base_uri=schema_uri("1.0.0", "agreement"))
+    resolved = resolver.lookup("defs.schema.json#/$defs/evidence_list")
+    assert resolved.contents["minItems"] == 1
+    with pytest.raises(Unresolvable):
+        resolver.lookup("https://example.com/remote.schema.json")
+
+
+def test_a_remote_ref_is_never_fetched(tmp_path: Path) -> None:
+    version = tmp_path / "2.0.0"
+    version.mkdir()
+    (version / "annotation.schema.json").write_text(
+        json.dumps(
+            {
+                "$schema": "https://json-schema.org/draft/2020-12/schema",
+                "$id": schema_uri("2.0.0", "annotation"),
+                "$ref": "https://example.com/not-fetched.json",
+            }
+        )
+    )
+    validator = SchemaRegistry.load(tmp_path).validator("annotation", "2.0.0")
+    with pytest.raises(Unresolvable):
+        list(validator.iter_errors({}))
+
+
+def test_unknown_version_is_refused_with_the_known_ones(registry: SchemaRegistry) -> None:
+    with pytest.raises(UnknownSchemaVersion, match=r"'9\.9\.9'.*known versions: 1\.0\.0"):
+        registry.check_version("9.9.9")
+    with pytest.raises(UnknownSchemaName, match="known: actor"):
+        registry.schema("treaty")
+
+
+def test_missing_schema_folder_is_an_environment_error(tmp_path: Path) -> None:
+    with pytest.raises(SchemaDirectoryMissing):
+        SchemaRegistry.load(tmp_path / "nowhere")
+
+
+def test_schema_list_and_show_commands(run_cli) -> None:  # type: ignore[no-untyped-def]
+    listed = run_cli("schema", "list")
+    assert listed.exit_code == 0
+    assert "1.0.0  (latest)" in listed.output
+    for name in ("agreement", "actor", "date", "evidence", "source", "annotation"):
+        assert f"  {name} " in listed.output
+    shown = run_cli("schema", "show", "agreement", "--version", "1.0.0")
+    assert json.loads(shown.output)["title"] == "Agreement"
+    unknown = run_cli("schema", "show", "agreement", "--version", "9.9.9")
+    assert unknown.exit_code == 2
+    assert "known versions: 1.0.0" in unknown.output
