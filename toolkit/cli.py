@@ -162,7 +162,13 @@ def export(root: Path, check: bool, fmt: str) -> None:
     from toolkit.export import export_dataset
     from toolkit.report import REPORTERS
 
-    result = export_dataset(root, check=check, on_wait=lambda m: click.echo(m, err=True))
+    from toolkit.export import Terminated
+
+    try:
+        result = export_dataset(root, check=check, on_wait=lambda m: click.echo(m, err=True))
+    except Terminated as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(143)
     if not result.report.valid:
         REPORTERS[fmt]().report(result.report, sys.stdout)
         click.echo("export refused: the dataset is invalid; exports/ is unchanged", err=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,10 +61,13 @@ class Dataset:
 
     def relative(self, path: Path) -> str:
         """*path* relative to the root when inside it, for findings and reports."""
-        try:
-            return Path(path).resolve().relative_to(self.root).as_posix()
-        except ValueError:
-            return str(path)
+        absolute = Path(os.path.abspath(path))  # links are not followed: name what was given
+        for candidate in (absolute, absolute.resolve()):
+            try:
+                return candidate.relative_to(self.root).as_posix()
+            except ValueError:
+                continue
+        return str(path)
 
 
 def article_id_from_filename(name: str) -> str:

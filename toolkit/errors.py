@@ -37,3 +37,7 @@ class DatasetLayoutError(ToolkitError):
 
 class ExportLocked(ToolkitError):
     """Another export is writing to the same `exports/` folder."""
+
+
+class ExportFailed(ToolkitError):
+    """Writing the exports failed (disk full, permissions); the previous exports are intact."""

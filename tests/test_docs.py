@@ -1,0 +1,35 @@
+"""Generated docs are fresh: the codebook's field tables, the README's rule table and CLI
+reference."""
+
+from __future__ import annotations
+
+from conftest import REPO
+from toolkit.docs import blocks, render
+
+
+def test_generated_docs_are_up_to_date() -> None:
+    generated = blocks()
+    for path in (REPO / "README.md", REPO / "schemas" / "README.md"):
+        text = path.read_text(encoding="utf-8")
+        assert render(text, generated) == text, f"{path.name} is stale: run `make docs`"
+
+
+def test_codebook_has_a_field_table_for_every_record_type() -> None:
+    codebook = (REPO / "schemas" / "README.md").read_text("utf-8")
+    for name in (
+        "annotation",
+        "source",
+        "agreement",
+        "actor",
+        "actor_mention",
+        "date",
+        "evidence",
+        "actor_registry",
+    ):
+        assert f"<!-- BEGIN fields:{name} -->\n| field |" in codebook, name
+
+
+def test_readme_starts_with_the_two_commands() -> None:
+    lines = (REPO / "README.md").read_text("utf-8").splitlines()
+    block = lines[lines.index("```sh") + 1 : lines.index("```sh") + 3]
+    assert block[0].startswith("make export") and block[1].startswith("make test")

@@ -1,0 +1,229 @@
+"""`toolkit export`: typed, deterministic, atomic, documented; read back by real readers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from conftest import DATA, REPO, copy_dataset
+from toolkit.columns import TABLES
+from toolkit.export import export_dataset
+from toolkit.reading import load_dataset
+
+GOLDEN = Path(__file__).resolve().parent / "golden" / "small"
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _jsonl(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+
+
+def _plain(value: Any) -> Any:
+    """Parquet values as JSON would hold them (dates as ISO strings)."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+@pytest.fixture
+def exported(small: Path) -> Path:
+    result = export_dataset(small)
+    assert result.written and result.report.valid
+    return small / "exports"
+
+
+def test_export_writes_every_table_twice_and_the_metadata(exported: Path) -> None:
+    names = set(_tree(exported))
+    for spec in TABLES:
+        assert f"parquet/{spec.name}.parquet" in names
+        assert f"json/{spec.name}.jsonl" in names
+    assert {
+        "json/annotations.json",
+        "datapackage.json",
+        "croissant.json",
+        "README.md",
+        "SHA256SUMS",
+    } <= names
+
+
+def test_parquet_round_trips_to_the_json_rows(exported: Path) -> None:
+    for spec in TABLES:
+        table = pq.read_table(exported / "parquet" / f"{spec.name}.parquet")
+        rows = [_plain(r) for r in table.to_pylist()]
+        assert rows == _jsonl(exported / "json" / f"{spec.name}.jsonl"), spec.name
+        assert table.column_names == [c.name for c in spec.columns]
+
+
+def test_nulls_and_empty_lists_stay_apart(exported: Path) -> None:
+    agreements = pq.read_table(exported / "parquet" / "agreements.parquet").to_pylist()
+    rail = next(a for a in agreements if a["agreement_id"] == "agr-900-rail-pact")
+    assert rail["counts"] == [] and rail["flags"] == [] and rail["notes"] is None
+    assert (
+        pq.read_table(exported / "parquet" / "agreements.parquet").schema.field("counts").nullable
+        is False
+    )
+
+
+def test_parquet_schema_is_explicit_and_documented(exported: Path) -> None:
+    table = pq.read_table(exported / "parquet" / "dates.parquet")
+    schema = table.schema
+    assert schema.field("earliest").type == pa.date32()
+    assert schema.field("date").type == pa.date32() and schema.field("date").nullable
+    assert schema.field("precision").type == pa.dictionary(pa.int32(), pa.string())
+    assert schema.field("date_id").nullable is False
+    assert schema.field("flags").type == pa.list_(
+        pa.field("item", pa.struct([("kind", pa.string()), ("note", pa.string())]), nullable=False)
+    )
+    assert b"First day" in schema.field("earliest").metadata[b"description"]
+    meta = schema.metadata
+    assert meta[b"schema_version"] == b"1.0.0" and len(meta[b"input_sha256"]) == 64
+    parquet = pq.ParquetFile(exported / "parquet" / "dates.parquet")
+    assert parquet.metadata.row_group(0).column(0).compression == "ZSTD"
+    coarse = [r for r in table.to_pylist() if r["precision"] != "day"]
+    assert all(r["date"] is None for r in coarse)
+
+
+def test_same_inputs_give_byte_identical_exports(small: Path, tmp_path: Path) -> None:
+    export_dataset(small)
+    first = _tree(small / "exports")
+    other = copy_dataset(DATA / "small", tmp_path / "again")
+    export_dataset(other)
+    assert _tree(other / "exports") == first
+    sums = (small / "exports" / "SHA256SUMS").read_text().splitlines()
+    for line in sums:
+        digest, name = line.split("  ")
+        assert hashlib.sha256(first[name]).hexdigest() == digest
+
+
+def test_invalid_data_is_refused_and_exports_untouched(exported: Path) -> None:
+    before = _tree(exported)
+    doc_path = exported.parent / "seeds" / "annotations" / "900_00000000000000a1.json"
+    doc = json.loads(doc_path.read_text("utf-8"))
+    doc["agreements"][0]["evidence"][0]["start"] += 1
+    doc_path.write_text(json.dumps(doc), encoding="utf-8")
+    result = export_dataset(exported.parent)
+    assert not result.written and not result.report.valid
+    assert [f.code for f in result.report.findings] == ["evidence-quote-mismatch"]
+    assert _tree(exported) == before
+
+
+def test_export_interrupted_midway_leaves_previous_exports(exported: Path) -> None:
+    before = _tree(exported)
+    (exported.parent / "seeds" / "dataset.json").write_text('{"version": "9.9.9"}')
+
+    def boom(table: str) -> None:
+        if table == TABLES[0].name:
+            raise RuntimeError("interrupted after the first table")
+
+    with pytest.raises(RuntimeError):
+        export_dataset(exported.parent, hook=boom)
+    assert _tree(exported) == before
+    assert sorted(p.name for p in exported.parent.iterdir()) == ["exports", "exports.lock", "seeds"]
+
+
+def test_check_mode_names_the_files_that_differ(exported: Path) -> None:
+    assert export_dataset(exported.parent, check=True).differences == []
+    (exported / "json" / "dates.jsonl").write_text("stale\n")
+    (exported / "stray.txt").write_text("x")
+    diffs = export_dataset(exported.parent, check=True).differences
+    assert diffs == [
+        "exports/json/dates.jsonl: differs from a fresh build",
+        "exports/stray.txt: published but no longer built",
+    ]
+
+
+def test_tables_load_in_pandas_polars_and_duckdb(exported: Path) -> None:
+    import duckdb
+    import polars as pl
+
+    path = exported / "parquet" / "agreements.parquet"
+    frame = pd_frame = pq.read_table(path).to_pandas()
+    assert str(pd_frame["status"].dtype) == "category"
+    assert set(frame["status"]) == {"signed", "not_reached", "expected"}
+    polars = pl.read_parquet(path)
+    assert polars.schema["sectors"] == pl.List(pl.String)
+    dates = pl.read_parquet(exported / "parquet" / "dates.parquet")
+    assert dates.schema["earliest"] == pl.Date
+    rows = duckdb.sql(f"select status, count(*) from '{path}' group by 1 order by 1").fetchall()
+    assert rows == [("expected", 1), ("not_reached", 1), ("signed", 1)]
+    typed = duckdb.sql(f"select typeof(earliest) from '{exported}/parquet/dates.parquet' limit 1")
+    assert typed.fetchone() == ("DATE",)
+
+
+def test_canonical_agreements_gather_every_report(exported: Path) -> None:
+    rows = {
+        r["canonical_key"]: r
+        for r in pq.read_table(exported / "parquet" / "agreements_canonical.parquet").to_pylist()
+    }
+    rail = rows["cn-vn-2023-rail-link-pacts"]
+    assert rail["agreement_ids"] == ["agr-900-rail-pact", "agr-900-b2-rail-pact"]
+    assert rail["statuses"] == ["expected", "signed"] and rail["status_conflict"] is True
+    assert {e["article_id"] for e in rail["evidence"]} == {
+        "900_00000000000000a1",
+        "900_00000000000000b2",
+    }
+
+
+def test_frictionless_accepts_the_data_package(exported: Path) -> None:
+    from frictionless import validate
+
+    report = validate(str(exported / "datapackage.json"))
+    assert report.valid, report.flatten(["type", "message"])
+
+
+def test_frictionless_catches_a_broken_foreign_key(exported: Path) -> None:
+    from frictionless import validate
+
+    path = exported / "json" / "agreement_parties.jsonl"
+    rows = _jsonl(path)
+    rows[0]["actor_id"] = "act-nobody"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    report = validate(str(exported / "datapackage.json"))
+    assert not report.valid
+    assert "foreign-key" in {e.type for t in report.tasks for e in t.errors}
+
+
+def test_load_dataset_returns_every_table(exported: Path) -> None:
+    tables = load_dataset(exported)
+    assert set(tables) == {t.name for t in TABLES}
+    assert tables["agreements"].num_rows == 3
+
+
+def test_golden_exports_of_the_small_fixture(exported: Path, update_golden: bool) -> None:
+    if update_golden:
+        shutil.rmtree(GOLDEN, ignore_errors=True)
+        shutil.copytree(exported, GOLDEN)
+    for name, data in _tree(exported).items():
+        golden = GOLDEN / name
+        if name.endswith(".parquet"):
+            ours, theirs = pq.read_table(exported / name), pq.read_table(golden)
+            assert ours.schema.equals(theirs.schema, check_metadata=True), name
+            assert ours.equals(theirs), name
+        else:
+            assert data == golden.read_bytes(), name
+    assert set(_tree(exported)) == set(_tree(GOLDEN))
+
+
+def test_committed_exports_match_a_fresh_build() -> None:
+    if not (REPO / "exports" / "SHA256SUMS").is_file():
+        pytest.fail("exports/ has not been built: run `make export`")
+    assert export_dataset(REPO, check=True).differences == []

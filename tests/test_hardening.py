@@ -1,0 +1,195 @@
+"""Hostile datasets and failing environments: no network, nothing read outside the dataset,
+nothing lost when an export is killed, serialized concurrent exports, a full disk."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from filelock import FileLock
+from pytest_socket import disable_socket, enable_socket
+
+from toolkit.errors import ExportFailed
+from toolkit.export import export_dataset
+from toolkit.validation import validate_dataset
+
+A1 = "seeds/annotations/900_00000000000000a1.json"
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _edit(root: Path, **changes: object) -> None:
+    path = root / A1
+    doc = json.loads(path.read_text("utf-8"))
+    for pointer, value in changes.items():
+        *parents, last = pointer.split("__")
+        node = doc
+        for part in parents:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        node[last] = value
+    path.write_text(json.dumps(doc), encoding="utf-8")
+
+
+def test_validation_and_export_run_with_sockets_disabled(small: Path) -> None:
+    _edit(small, **{"$schema": "https://example.com/remote.schema.json"})
+    disable_socket()
+    try:
+        with pytest.raises(Exception, match="socket"):
+            __import__("socket").socket()
+        report = validate_dataset(small).report
+        assert [f.code for f in report.findings] == ["schema-pointer-mismatch"]
+        _edit(small, **{"$schema": "../../schemas/1.0.0/annotation.schema.json"})
+        assert export_dataset(small).written
+    finally:
+        enable_socket()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "seeds/articles/../../../etc/passwd",
+        "/etc/passwd",
+        "seeds/articles/000_c9643dd3023e532a.txt/../../x.txt",
+    ],
+)
+def test_a_source_path_escaping_seeds_is_refused(small: Path, path: str) -> None:
+    _edit(small, source__path=path)
+    report = validate_dataset(small).report
+    assert {(f.pointer, f.code) for f in report.findings} == {("/source/path", "schema-violation")}
+
+
+def test_a_symlinked_annotation_leaving_the_tree_is_not_read(small: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside.json"
+    outside.write_text((small / A1).read_text("utf-8"))
+    link = small / "seeds" / "annotations" / "900_00000000000000c3.json"
+    link.symlink_to(outside)
+    report = validate_dataset(small).report
+    assert [(f.file, f.code) for f in report.findings] == [
+        ("seeds/annotations/900_00000000000000c3.json", "file-unreadable")
+    ]
+
+
+def test_a_symlinked_article_is_not_read(small: Path, tmp_path: Path) -> None:
+    article = small / "seeds" / "articles" / "900_00000000000000a1.txt"
+    outside = tmp_path / "article.txt"
+    outside.write_bytes(article.read_bytes())
+    article.unlink()
+    article.symlink_to(outside)
+    codes = {f.code for f in validate_dataset(small).report.findings}
+    assert codes == {"source-missing"}
+
+
+def test_regex_heavy_values_are_checked_in_bounded_time(small: Path) -> None:
+    _edit(
+        small,
+        agreements__0__agreement_id="agr-" + "a-" * 200_000 + "!",
+        agreements__0__canonical_key="a" * 1_000_000,
+    )
+    started = time.perf_counter()
+    report = validate_dataset(small).report
+    assert time.perf_counter() - started < 30
+    assert {f.code for f in report.findings} == {"schema-violation"}
+
+
+def test_zero_width_and_nbsp_in_quotes_are_not_normalized(small: Path) -> None:
+    doc = json.loads((small / A1).read_text("utf-8"))
+    evidence = doc["agreements"][0]["evidence"][0]
+    _edit(small, agreements__0__evidence__0__quote=evidence["quote"].replace(" ", "\u00a0", 1))
+    [finding] = validate_dataset(small).report.findings
+    assert finding.code == "evidence-quote-mismatch"
+    assert "does not occur in the article at all" in finding.message
+    _edit(
+        small,
+        agreements__0__evidence__0__quote=evidence["quote"][:3] + "\u200b" + evidence["quote"][3:],
+    )
+    [finding] = validate_dataset(small).report.findings
+    assert finding.code == "evidence-quote-mismatch"
+
+
+def test_concurrent_exports_are_serialized_and_the_second_says_so(small: Path) -> None:
+    messages: list[str] = []
+    holder = FileLock(str(small / "exports.lock"))
+    holder.acquire()
+    worker = threading.Thread(target=lambda: export_dataset(small, on_wait=messages.append))
+    worker.start()
+    for _ in range(200):
+        if messages:
+            break
+        time.sleep(0.05)
+    assert messages and "another export holds" in messages[0]
+    assert not (small / "exports").exists()
+    holder.release()
+    worker.join(timeout=60)
+    assert (small / "exports" / "SHA256SUMS").is_file()
+
+
+def test_a_full_disk_leaves_the_previous_exports(
+    small: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    export_dataset(small)
+    before = _tree(small / "exports")
+    (small / "seeds" / "dataset.json").write_text('{"version": "2.0.0"}')
+    import toolkit.export as export
+
+    def full(path: Path, text: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export, "_write_text", full)
+    with pytest.raises(ExportFailed, match="No space left on device"):
+        export_dataset(small)
+    assert _tree(small / "exports") == before
+    assert not list(small.glob("exports.tmp-*"))
+
+
+SLOW_EXPORT = """
+import sys, time
+import toolkit.export as export
+def hook(table):
+    print("table", table, flush=True)
+    time.sleep(30)
+export.export_dataset(sys.argv[1], hook=hook)
+"""
+
+
+def test_sigterm_during_export_leaves_previous_exports_and_no_temp_files(small: Path) -> None:
+    export_dataset(small)
+    before = _tree(small / "exports")
+    (small / "seeds" / "dataset.json").write_text('{"version": "3.0.0"}')
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SLOW_EXPORT, str(small)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline().startswith("table ")
+    assert list(small.glob("exports.tmp-*"))
+    os.kill(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=30)
+    assert proc.returncode != 0
+    assert _tree(small / "exports") == before
+    assert not list(small.glob("exports.tmp-*")) and not list(small.glob("exports.old-*"))
+
+
+def test_an_export_killed_mid_swap_is_recovered_by_the_next(small: Path) -> None:
+    export_dataset(small)
+    before = _tree(small / "exports")
+    (small / "exports").rename(small / "exports.old-12345")
+    (small / "exports.tmp-12345").mkdir()
+    result = export_dataset(small, check=True)
+    assert result.differences == []
+    assert _tree(small / "exports") == before
+    assert sorted(p.name for p in small.iterdir()) == ["exports", "exports.lock", "seeds"]

@@ -1,0 +1,332 @@
+"""Publish the dataset: validate, build the tables, write Parquet, JSONL and metadata into a
+temporary folder beside ``exports/``, and swap it in only when every file is complete.
+
+The same inputs and locked dependencies give byte-identical files: rows sorted by primary key,
+JSON keys sorted, no wall-clock time anywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import signal
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from toolkit.arrow_schema import arrow_schema
+from toolkit.columns import TABLES, ResolvedColumn, TableSpec, resolve
+from toolkit.dataset import Dataset
+from toolkit.errors import ExportFailed, ExportLocked
+from toolkit.registry import SchemaRegistry
+from toolkit.report import Report
+from toolkit.tables import Row, Tables
+from toolkit.validation import Validated, validate_dataset
+
+EXPORTS = "exports"
+DEFAULT_META = {
+    "name": "cnvn-state-visit-2023",
+    "title": "China–Vietnam state visit, December 2023: agreements, actors and dates",
+    "description": "Hand-annotated agreements, actors and dates from news reports of the "
+    "December 2023 state visit of China's president to Vietnam, every fact with its evidence.",
+    "version": "0.1.0",
+    "license": "https://creativecommons.org/licenses/by/4.0/",
+    "license_name": "CC-BY-4.0",
+    "url": "https://w3id.org/cnvn-visit",
+    "citation": "cnvn-state-visit-2023 dataset",
+}
+#: Called between steps; tests use it to interrupt an export midway.
+Hook = Callable[[str], None]
+
+
+@dataclass
+class ExportResult:
+    report: Report
+    written: bool = False
+    files: dict[str, str] = field(default_factory=dict)  # relative path -> sha256
+    differences: list[str] = field(default_factory=list)  # for check mode
+
+
+def export_dataset(
+    root: Path | str = ".",
+    *,
+    check: bool = False,
+    registry: SchemaRegistry | None = None,
+    hook: Hook | None = None,
+    on_wait: Callable[[str], None] | None = None,
+) -> ExportResult:
+    """Validate the dataset under *root* and publish it to ``<root>/exports``.
+
+    :param check: build into a temporary folder and compare with ``exports/`` instead of
+        replacing it; ``differences`` names every file that differs.
+    :returns: an :class:`ExportResult`; nothing is written when the report is invalid.
+    :raises ExportLocked: when another export holds the lock for longer than ten minutes.
+    """
+    from filelock import FileLock, Timeout
+
+    dataset = Dataset.at(root)
+    registry = registry or SchemaRegistry.load()
+    validated = validate_dataset(dataset.root, registry=registry)
+    if not validated.report.valid:
+        return ExportResult(validated.report)
+    lock = FileLock(str(dataset.root / "exports.lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        if on_wait:
+            on_wait(f"another export holds {lock.lock_file}; waiting for it to finish")
+        try:
+            lock.acquire(timeout=600)
+        except Timeout:
+            raise ExportLocked(f"another export still holds {lock.lock_file}") from None
+    previous = _terminate_cleanly()
+    try:
+        _recover(dataset.root)
+        tmp = dataset.root / f"{EXPORTS}.tmp-{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        try:
+            files = write_exports(validated, registry, tmp, hook=hook)
+            if check:
+                diffs = _compare(tmp, dataset.root / EXPORTS)
+                return ExportResult(validated.report, False, files, diffs)
+            _swap(tmp, dataset.root / EXPORTS)
+            return ExportResult(validated.report, True, files)
+        except OSError as exc:
+            raise ExportFailed(
+                f"writing the exports failed ({exc.strerror or exc}); the previous exports "
+                "are untouched"
+            ) from exc
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+        lock.release()
+
+
+class Terminated(Exception):
+    """SIGTERM arrived during an export."""
+
+
+def _terminate_cleanly() -> Any:
+    """Turn SIGTERM into an exception while exporting, so the temporary folder is removed and
+    the lock released; returns the previous handler (None off the main thread)."""
+
+    def handler(signum: int, frame: Any) -> None:
+        raise Terminated("export terminated by SIGTERM; the previous exports are untouched")
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, handler)
+
+
+def _recover(root: Path) -> None:
+    """Undo what a killed export left: restore exports/ if the swap stopped halfway, remove
+    temporary folders."""
+    target = root / EXPORTS
+    for old in sorted(root.glob(f"{EXPORTS}.old-*")):
+        if not target.exists():
+            old.rename(target)
+        else:
+            shutil.rmtree(old, ignore_errors=True)
+    for tmp in root.glob(f"{EXPORTS}.tmp-*"):
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _swap(tmp: Path, target: Path) -> None:
+    old = target.with_name(f"{EXPORTS}.old-{os.getpid()}")
+    if target.exists():
+        target.rename(old)
+    tmp.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _compare(built: Path, published: Path) -> list[str]:
+    def listing(base: Path) -> dict[str, bytes]:
+        if not base.is_dir():
+            return {}
+        return {
+            p.relative_to(base).as_posix(): p.read_bytes()
+            for p in sorted(base.rglob("*"))
+            if p.is_file()
+        }
+
+    new, old = listing(built), listing(published)
+    diffs = []
+    for name in sorted(set(new) | set(old)):
+        if name not in old:
+            diffs.append(f"{EXPORTS}/{name}: missing from the published exports")
+        elif name not in new:
+            diffs.append(f"{EXPORTS}/{name}: published but no longer built")
+        elif new[name] != old[name]:
+            diffs.append(f"{EXPORTS}/{name}: differs from a fresh build")
+    return diffs
+
+
+def dataset_meta(dataset: Dataset) -> dict[str, str]:
+    """Dataset name, version and licence: ``seeds/dataset.json`` over the defaults."""
+    path = dataset.root / "seeds" / "dataset.json"
+    meta = dict(DEFAULT_META)
+    if path.is_file():
+        meta.update({k: str(v) for k, v in json.loads(path.read_text("utf-8")).items()})
+    return meta
+
+
+def input_hash(dataset: Dataset) -> str:
+    """SHA-256 over every input file's path and bytes: articles, annotations, registries."""
+    h = hashlib.sha256()
+    paths = sorted(dataset.articles_dir.glob("*.txt")) + dataset.annotation_paths()
+    for extra in (dataset.actors_path, dataset.root / "seeds" / "dataset.json"):
+        if extra.is_file():
+            paths.append(extra)
+    for p in paths:
+        h.update(dataset.relative(p).encode() + b"\0" + hashlib.sha256(p.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def export_rows(tables: Tables) -> dict[str, list[Row]]:
+    """The published rows of every table: provenance columns dropped, canonical agreements
+    gathered, rows sorted by primary key."""
+    out: dict[str, list[Row]] = {}
+    for spec in TABLES:
+        names = [c.name for c in spec.columns]
+        rows = (
+            _canonical(tables)
+            if spec.name == "agreements_canonical"
+            else [{n: r.get(n) for n in names} for r in tables[spec.name]]
+        )
+        out[spec.name] = sorted(rows, key=lambda r, s=spec: tuple(str(r[k]) for k in s.primary_key))
+    return out
+
+
+def _canonical(tables: Tables) -> list[Row]:
+    groups: dict[str, list[Row]] = {}
+    for a in tables["agreements"]:
+        groups.setdefault(a["canonical_key"], []).append(a)
+    evidence: dict[str, list[Row]] = {}
+    for e in tables["evidence"]:
+        if e["record_type"] == "agreement" and "/counts/" not in e["pointer"]:
+            evidence.setdefault(e["record_id"], []).append(e)
+    rows = []
+    for key, records in groups.items():
+        records.sort(key=lambda r: (r["article_id"], r["agreement_id"]))
+        rows.append(
+            {
+                "canonical_key": key,
+                "agreement_ids": [r["agreement_id"] for r in records],
+                "article_ids": sorted({r["article_id"] for r in records}),
+                "report_count": len({r["article_id"] for r in records}),
+                "titles_as_reported": [r["title_as_reported"] for r in records],
+                "statuses": sorted({r["status"] for r in records}),
+                "factualities": sorted({r["factuality"] for r in records}),
+                "instrument_types": sorted({r["instrument_type"] for r in records}),
+                "sectors": sorted({s for r in records for s in r["sectors"]}),
+                "party_ids": sorted({p for r in records for p in r["party_ids"]}),
+                "status_conflict": len({r["status"] for r in records}) > 1,
+                "evidence": [
+                    {
+                        "article_id": e["article_id"],
+                        "agreement_id": r["agreement_id"],
+                        "quote": e["quote"],
+                        "start": e["start"],
+                        "end": e["end"],
+                    }
+                    for r in records
+                    for e in sorted(evidence.get(r["agreement_id"], []), key=lambda e: e["start"])
+                ],
+            }
+        )
+    return rows
+
+
+def write_exports(
+    validated: Validated, registry: SchemaRegistry, out: Path, *, hook: Hook | None = None
+) -> dict[str, str]:
+    """Write every export file into *out* (a new folder); returns path -> sha256."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    dataset = validated.dataset
+    version = registry.latest
+    meta = dataset_meta(dataset)
+    meta.update(schema_version=version, input_sha256=input_hash(dataset))
+    file_meta = {
+        "schema_version": version,
+        "dataset_version": meta["version"],
+        "input_sha256": meta["input_sha256"],
+    }
+    rows = export_rows(validated.tables)
+    resolved: list[tuple[TableSpec, list[ResolvedColumn]]] = [
+        (spec, resolve(spec, registry, version)) for spec in TABLES
+    ]
+    (out / "parquet").mkdir(parents=True)
+    (out / "json").mkdir()
+    for spec, columns in resolved:
+        schema = arrow_schema(spec, columns, file_meta)
+        table = pa.Table.from_pylist(rows[spec.name], schema=schema)
+        pq.write_table(
+            table, out / "parquet" / f"{spec.name}.parquet", compression="zstd", compression_level=9
+        )
+        _write_text(
+            out / "json" / f"{spec.name}.jsonl", "".join(_json_line(r) for r in rows[spec.name])
+        )
+        if hook:
+            hook(spec.name)
+    _write_text(out / "json" / "annotations.json", _annotations_json(validated, version))
+    files = _hashes(out)
+    sizes = {k: (v, (out / k).stat().st_size) for k, v in files.items()}
+    from toolkit.croissant import croissant_metadata
+    from toolkit.datacard import datacard
+    from toolkit.datapackage import datapackage
+
+    _write_text(out / "datapackage.json", _dumps(datapackage(resolved, sizes, meta)))
+    _write_text(out / "croissant.json", _dumps(croissant_metadata(resolved, sizes, meta)))
+    _write_text(out / "README.md", datacard(resolved, rows, meta))
+    files = _hashes(out)
+    _write_text(out / "SHA256SUMS", "".join(f"{h}  {p}\n" for p, h in sorted(files.items())))
+    return _hashes(out)
+
+
+def _hashes(out: Path) -> dict[str, str]:
+    return {
+        p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and p.name != "SHA256SUMS"
+    }
+
+
+def _annotations_json(validated: Validated, version: str) -> str:
+    docs = sorted(
+        (d.document for d in validated.documents if d.ok), key=lambda d: d["source"]["article_id"]
+    )
+    registry = validated.registry_file.document if validated.registry_file else None
+    return _dumps({"schema_version": version, "actor_registry": registry, "annotations": docs})
+
+
+def _json_default(value: Any) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"cannot serialize {type(value).__name__}")
+
+
+def _json_line(row: Row) -> str:
+    """One JSONL row, keys in the table's column order (what Data Package readers expect)."""
+    return json.dumps(row, ensure_ascii=False, separators=(",", ":"), default=_json_default) + "\n"
+
+
+def _dumps(obj: Any) -> str:
+    return (
+        json.dumps(obj, ensure_ascii=False, sort_keys=True, indent=2, default=_json_default) + "\n"
+    )
+
+
+def _write_text(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())

@@ -1,0 +1,25 @@
+"""Reading the published dataset back, for analysts: ``toolkit.load_dataset()``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from toolkit.columns import TABLES
+
+
+def load_dataset(exports: Path | str | None = None) -> dict[str, Any]:
+    """Every published table as a ``pyarrow.Table``, keyed by table name.
+
+    :param exports: the exports folder (default: ``exports/`` of this repository).
+    :returns: ``{"agreements": pyarrow.Table, ...}`` with the documented Arrow schemas.
+
+    >>> load_dataset()["agreements"].schema.field("status").type
+    DictionaryType(dictionary<values=string, indices=int32, ordered=0>)
+    """
+    import pyarrow.parquet as pq
+
+    folder = Path(exports) if exports else Path(__file__).resolve().parent.parent / "exports"
+    return {
+        spec.name: pq.read_table(folder / "parquet" / f"{spec.name}.parquet") for spec in TABLES
+    }
