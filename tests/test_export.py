@@ -166,7 +166,7 @@ def test_tables_load_in_pandas_polars_and_duckdb(exported: Path) -> None:
     rows = duckdb.sql(f"select status, count(*) from '{path}' group by 1 order by 1").fetchall()
     assert rows == [("expected", 1), ("not_reached", 1), ("signed", 1)]
     typed = duckdb.sql(f"select typeof(earliest) from '{exported}/parquet/dates.parquet' limit 1")
-    assert typed.fetchone() == ("DATE",)
+    assert typed.fetchall() == [("DATE",)]
 
 
 def test_canonical_agreements_gather_every_report(exported: Path) -> None:

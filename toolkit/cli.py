@@ -159,10 +159,8 @@ def export(root: Path, check: bool, fmt: str) -> None:
 
     Invalid data is refused (exit 1) and the previous exports are left untouched.
     """
-    from toolkit.export import export_dataset
+    from toolkit.export import Terminated, export_dataset
     from toolkit.report import REPORTERS
-
-    from toolkit.export import Terminated
 
     try:
         result = export_dataset(root, check=check, on_wait=lambda m: click.echo(m, err=True))

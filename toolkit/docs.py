@@ -77,7 +77,7 @@ def cli_reference() -> str:
 
     out = []
     commands: list[list[str]] = [[]]
-    for name, cmd in sorted(cli.commands.items()):  # type: ignore[attr-defined]
+    for name, cmd in sorted(cli.commands.items()):
         commands.append([name])
         for sub in sorted(getattr(cmd, "commands", {})):
             commands.append([name, sub])
