@@ -19,10 +19,10 @@ ARTICLES = REPO / "seeds" / "articles"
 #: Per article: (agreements, actors, dates). seeds/README.md lists the same figures.
 COUNTS = {
     "000_c9643dd3023e532a": (9, 6, 0),
-    "001_96df6b17180d74ab": (15, 3, 2),
+    "001_96df6b17180d74ab": (16, 3, 2),
     "002_b73b0a0bcbca2c9e": (10, 8, 0),
-    "003_ca5597f59c992008": (16, 8, 3),
-    "004_10177aab37503ad3": (24, 27, 11),
+    "003_ca5597f59c992008": (15, 8, 3),
+    "004_10177aab37503ad3": (25, 25, 11),
 }
 
 
