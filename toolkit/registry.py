@@ -54,7 +54,7 @@ class SchemaRegistry:
 
     root: Path
     schemas: dict[str, dict[str, dict[str, Any]]] = field(repr=False)
-    _validators: dict[tuple[str, str], Any] = field(
+    _validators: dict[tuple[str, ...], Any] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
 
@@ -128,6 +128,36 @@ class SchemaRegistry:
         ]
         return Registry().with_resources(resources).crawl()
 
+    def fast_validator(self, name: str, version: str | None = None) -> Any:
+        """A compiled (jsonschema-rs) validator for record type *name*, used only to say
+        quickly that a document is valid; None when jsonschema-rs is not installed.
+
+        Its verdicts never accept what python-jsonschema rejects: the one pattern whose
+        meaning differs between Python and ECMA-262 regular expressions (``\\S``: Python
+        also counts U+001C-U+001F and U+0085 as spaces) is made stricter here, and
+        ``tests/test_fastpath.py`` compares the two validators' verdicts.
+        """
+        version = self.check_version(version or self.latest)
+        key = ("fast", name, version)
+        if key not in self._validators:
+            try:
+                import jsonschema_rs
+            except ImportError:  # pragma: no cover - an optional speed-up
+                return None
+            resources = [
+                (doc["$id"], _ecma_safe(doc))
+                for v in self.versions
+                for doc in self.schemas[v].values()
+            ]
+            registry = jsonschema_rs.Registry(resources, retriever=_refuse_retrieval)
+            self._validators[key] = jsonschema_rs.validator_for(
+                _ecma_safe(self.schema(name, version)),
+                registry=registry,
+                retriever=_refuse_retrieval,
+                validate_formats=True,
+            )
+        return self._validators[key]
+
     def validator(self, name: str, version: str | None = None) -> Any:
         """A Draft 2020-12 validator for record type *name*, with format checking, cached."""
         version = self.check_version(version or self.latest)
@@ -140,3 +170,23 @@ class SchemaRegistry:
                 format_checker=Draft202012Validator.FORMAT_CHECKER,
             )
         return self._validators[(name, version)]
+
+
+#: Python's ``\\S`` excludes characters ECMA-262's does not: make the compiled validator's
+#: pattern at least as strict as python-jsonschema's.
+_PY_NON_SPACE = "[^\\s\\x1c-\\x1f\\x85]"
+
+
+def _ecma_safe(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {
+            k: (_PY_NON_SPACE if k == "pattern" and v == "\\S" else _ecma_safe(v))
+            for k, v in node.items()
+        }
+    if isinstance(node, list):
+        return [_ecma_safe(v) for v in node]
+    return node
+
+
+def _refuse_retrieval(uri: str) -> Any:
+    raise LookupError(f"{uri} is not a released schema; nothing is retrieved")

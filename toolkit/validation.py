@@ -188,6 +188,8 @@ def _check_schema(loaded: Loaded, registry: SchemaRegistry, name: str) -> bool:
     whole_ok = True
     # a value the loader already reported (NaN, a 70-digit number) gets no second finding
     reported = {f.pointer for f in loaded.findings if f.code in _VALUE_CODES}
+    if not reported and _fast_valid(registry, name, version, doc):
+        return True
     for error in registry.validator(name, version).iter_errors(doc):
         path = list(error.absolute_path)
         pointer = pointer_join(*path)
@@ -208,6 +210,19 @@ def _check_schema(loaded: Loaded, registry: SchemaRegistry, name: str) -> bool:
     if bad_records:
         loaded.document = _without(doc, bad_records, loaded.dropped_ids)
     return True
+
+
+def _fast_valid(registry: SchemaRegistry, name: str, version: str, doc: Any) -> bool:
+    """True when the compiled validator accepts *doc*: then python-jsonschema, which
+    explains failures, need not run. Any doubt (no compiled validator, a value it cannot
+    take) answers False and the full check runs."""
+    fast = registry.fast_validator(name, version)
+    if fast is None:
+        return False
+    try:
+        return bool(fast.is_valid(doc))
+    except (ValueError, TypeError, OverflowError):
+        return False
 
 
 def _without(doc: dict[str, Any], bad: set[tuple[str, int]], dropped: set[str]) -> dict[str, Any]:

@@ -1,0 +1,144 @@
+"""The compiled (jsonschema-rs) fast path against python-jsonschema: it may only say "valid"
+when python-jsonschema finds no error, and turning it off changes no finding."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import DATA, REPO, copy_dataset
+from toolkit.registry import SchemaRegistry
+from toolkit.validation import validate_dataset
+
+#: Values put in place of every leaf: wrong types, empty, impossible dates, ids with a
+#: trailing newline, strings of characters Python and ECMA-262 disagree are spaces.
+REPLACEMENTS: tuple[Any, ...] = (
+    None,
+    True,
+    0,
+    -1,
+    1.5,
+    "",
+    " ",
+    "x",
+    "2023-02-30",
+    "2023-13-01",
+    "act-china\n",
+    "\x1c",
+    "\x85",
+    "\ufeff",
+    "\u3000",
+    [],
+    {},
+)
+#: Python-jsonschema accepts these where ECMA-262 regular expressions do not (``$`` before a
+#: final newline; U+FEFF is not a space to Python): the fast path rejects, the full check
+#: decides.
+PYTHON_MORE_LENIENT = {"act-china\n", "\ufeff"}
+
+
+def _leaves(node: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _leaves(v, (*path, k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _leaves(v, (*path, i))
+    yield path
+
+
+def _replace(doc: Any, path: tuple[Any, ...], value: Any) -> Any:
+    out = copy.deepcopy(doc)
+    node = out
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    return out
+
+
+def _delete(doc: Any, path: tuple[Any, ...]) -> Any:
+    out = copy.deepcopy(doc)
+    node = out
+    for key in path[:-1]:
+        node = node[key]
+    del node[path[-1]]
+    return out
+
+
+def _mutants(doc: Any) -> Iterator[tuple[str, Any]]:
+    for path in _leaves(doc):
+        if not path:
+            continue
+        for value in REPLACEMENTS:
+            yield f"{path} := {value!r}", _replace(doc, path, value)
+        yield f"del {path}", _delete(doc, path)
+    yield "extra key", {**doc, "unexpected": 1}
+
+
+def _documents() -> list[tuple[str, str, Any]]:
+    out = [
+        ("annotation", p.name, json.loads(p.read_text("utf-8")))
+        for p in sorted((DATA / "small" / "seeds" / "annotations").glob("*.json"))
+    ]
+    out.append(
+        (
+            "actor_registry",
+            "actors.json",
+            json.loads((DATA / "small/seeds/actors.json").read_text()),
+        )
+    )
+    return out
+
+
+@pytest.mark.parametrize(
+    "name,file,doc", _documents(), ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_fast_verdicts_never_accept_what_python_jsonschema_rejects(
+    registry: SchemaRegistry, name: str, file: str, doc: Any
+) -> None:
+    fast, slow = registry.fast_validator(name), registry.validator(name)
+    assert fast is not None
+    assert fast.is_valid(doc) and not list(slow.iter_errors(doc))
+    compared = disagreements = 0
+    for label, mutant in _mutants(doc):
+        slow_ok = not any(True for _ in slow.iter_errors(mutant))
+        fast_ok = fast.is_valid(mutant)
+        compared += 1
+        if fast_ok:
+            assert slow_ok, f"fast path accepts what python-jsonschema rejects: {label}"
+        elif slow_ok:
+            disagreements += 1
+            assert any(repr(v) in label for v in PYTHON_MORE_LENIENT), label
+    assert compared > 400
+    assert disagreements < compared // 10
+
+
+def test_the_seed_annotations_pass_both_validators(registry: SchemaRegistry) -> None:
+    for path in sorted((REPO / "seeds" / "annotations").glob("*.json")):
+        doc = json.loads(path.read_text("utf-8"))
+        assert registry.fast_validator("annotation").is_valid(doc), path.name
+        assert not list(registry.validator("annotation").iter_errors(doc)), path.name
+
+
+CASES = sorted(p for p in (DATA / "invalid").iterdir() if p.is_dir())
+
+
+def test_findings_are_the_same_with_and_without_the_fast_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    roots = [REPO, DATA / "small"]
+    for case in CASES:
+        roots.append(copy_dataset(DATA / "small", tmp_path / case.name, overlay=case))
+
+    def report(root: Path) -> list[tuple[Any, ...]]:
+        return sorted(validate_dataset(root).report.flatten(("file", "line", "pointer", "code")))
+
+    with_fast = {str(r): report(r) for r in roots}
+    monkeypatch.setattr(SchemaRegistry, "fast_validator", lambda self, *a, **k: None)
+    without = {str(r): report(r) for r in roots}
+    assert with_fast == without
