@@ -23,7 +23,7 @@ MAX_BYTES = 16 * 1024 * 1024
 MAX_DEPTH = 64
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1
 
-_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _JSON_TYPES = {list: "array", str: "string", bool: "boolean", type(None): "null"}
@@ -120,6 +120,12 @@ def load_json(
         )
         return out
     out.text = text
+    doc = _fast_parse(text, max_depth)
+    if doc is not None:
+        if _SURROGATE_ESCAPE.search(text):
+            out.findings.extend(_surrogate_findings(out, doc, ""))
+        out.document = doc
+        return out
     depth, offset = _max_depth(text, max_depth)
     if depth > max_depth:
         line, col = _line_col(text, offset)
@@ -172,14 +178,74 @@ def _max_depth(text: str, limit: int) -> tuple[int, int]:
     """Deepest nesting of *text* (strings ignored) and the offset where the limit is passed."""
     if text.count("[") + text.count("{") <= limit:
         return 0, 0
+    brackets = _NOT_BRACKET.sub("", _STRINGS.sub("", text))
     depth = deepest = 0
+    for ch in brackets:
+        if ch in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+        else:
+            depth -= 1
+    if deepest <= limit:
+        return deepest, 0
+    # too deep: find where, keeping offsets (strings blanked rather than removed)
+    depth = 0
     bare = _STRINGS.sub(lambda m: " " * len(m.group(0)), text)
     for m in re.finditer(r"[\[\]{}]", bare):
         depth += 1 if m.group(0) in "[{" else -1
         if depth > limit:
             return depth, m.start()
-        deepest = max(deepest, depth)
     return deepest, 0
+
+
+#: A string followed by a colon: every object key, plus (rarely) look-alikes inside strings.
+_KEY_COLON = re.compile(r'"\s*:')
+_PLAIN = (str, bool, type(None))
+
+
+def _fast_parse(text: str, max_depth: int) -> dict[str, Any] | None:
+    """The document when *text* is plain, clean JSON, parsed at C speed; None when anything
+    needs the careful parse: a syntax error, nesting over *max_depth*, NaN or Infinity, an
+    integer beyond 64 bits, a duplicate key (fewer keys parsed than written) or a document
+    that is not an object."""
+    try:
+        doc = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(doc, dict):
+        return None
+    keys = _clean_key_count(doc, max_depth)
+    if keys is None or keys != len(_KEY_COLON.findall(text)):
+        return None
+    return doc
+
+
+def _clean_key_count(doc: dict[str, Any], max_depth: int) -> int | None:
+    """Number of keys in *doc*, or None if it nests too deep or holds a number the careful
+    parse would report."""
+    count = 0
+    stack: list[tuple[Any, int]] = [(doc, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > max_depth:
+            return None
+        if isinstance(node, dict):
+            count += len(node)
+            values: Any = node.values()
+        else:
+            values = node
+        for v in values:
+            if isinstance(v, _PLAIN):
+                continue
+            if isinstance(v, dict | list):
+                stack.append((v, depth + 1))
+            elif isinstance(v, int):
+                if not INT_MIN <= v <= INT_MAX:
+                    return None
+            elif not math.isfinite(v):
+                return None
+    return count
 
 
 def _flag(problems: dict[str, bool], name: str, value: Any) -> Any:

@@ -16,7 +16,7 @@ from typing import Any
 
 from toolkit.annotate import occurrences
 from toolkit.dataset import Dataset, read_article
-from toolkit.findings import Finding, pointer_join
+from toolkit.findings import Finding
 from toolkit.loading import Loaded
 
 
@@ -53,17 +53,32 @@ class DocumentContext:
         return self.loaded.finding(code, message, pointer)
 
 
-def iter_evidence(doc: Any, pointer: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
-    """Every evidence object in *doc* with its pointer (objects holding quote, start and end)."""
-    if isinstance(doc, dict):
-        if "quote" in doc and "start" in doc and "end" in doc:
-            yield pointer, doc
-            return
-        for key, value in doc.items():
-            yield from iter_evidence(value, pointer + pointer_join(key))
-    elif isinstance(doc, list):
-        for i, value in enumerate(doc):
-            yield from iter_evidence(value, f"{pointer}/{i}")
+#: Where the schemas put evidence lists: (section, nested list holding evidence or None).
+_EVIDENCE_SECTIONS = (("actors", "roles"), ("agreements", "counts"), ("dates", None))
+
+
+def iter_evidence(doc: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every evidence object of a schema-valid annotation document with its pointer, in
+    document order. Records set aside as schema-invalid (None) are skipped."""
+    source = doc.get("source") or {}
+    for part in ("title", "publisher", "publication"):
+        holder = source.get(part)
+        if isinstance(holder, dict):
+            yield from _evidence_list(holder, f"/source/{part}")
+    for section, nested in _EVIDENCE_SECTIONS:
+        for i, record in enumerate(doc.get(section) or ()):
+            if not isinstance(record, dict):
+                continue
+            base = f"/{section}/{i}"
+            if nested is not None:
+                for j, inner in enumerate(record.get(nested) or ()):
+                    yield from _evidence_list(inner, f"{base}/{nested}/{j}")
+            yield from _evidence_list(record, base)
+
+
+def _evidence_list(holder: dict[str, Any], base: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    for k, ev in enumerate(holder.get("evidence") or ()):
+        yield f"{base}/evidence/{k}", ev
 
 
 def check_source_path(ctx: DocumentContext) -> Iterator[Finding]:
