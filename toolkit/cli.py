@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -33,6 +34,21 @@ root_option = click.option(
     show_default=True,
     help="Dataset root holding seeds/articles, seeds/annotations and seeds/actors.json.",
 )
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def format_option(help_text: str) -> Callable[[F], F]:
+    """The ``--format text|json|github`` option of the commands that report findings."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json", "github"]),
+        default="text",
+        show_default=True,
+        help=help_text,
+    )
 
 
 @click.group(cls=_ToolkitGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -106,14 +122,7 @@ def new(article: str, root: Path, annotator: str, force: bool) -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @root_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "github"]),
-    default="text",
-    show_default=True,
-    help="How findings are printed.",
-)
+@format_option("How findings are printed.")
 @click.option(
     "--changed-since",
     metavar="REF",
@@ -146,14 +155,7 @@ def validate(paths: tuple[Path, ...], root: Path, fmt: str, changed_since: str |
     is_flag=True,
     help="Build into a temporary folder and fail if exports/ differs from it.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "github"]),
-    default="text",
-    show_default=True,
-    help="How findings are printed when the data is invalid.",
-)
+@format_option("How findings are printed when the data is invalid.")
 def export(root: Path, check: bool, fmt: str) -> None:
     """Validate, then publish exports/ (Parquet, JSONL, Data Package, Croissant, card).
 
