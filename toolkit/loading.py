@@ -178,24 +178,13 @@ def _max_depth(text: str, limit: int) -> tuple[int, int]:
     """Deepest nesting of *text* (strings ignored) and the offset where the limit is passed."""
     if text.count("[") + text.count("{") <= limit:
         return 0, 0
-    brackets = _NOT_BRACKET.sub("", _STRINGS.sub("", text))
     depth = deepest = 0
-    for ch in brackets:
-        if ch in "[{":
-            depth += 1
-            if depth > deepest:
-                deepest = depth
-        else:
-            depth -= 1
-    if deepest <= limit:
-        return deepest, 0
-    # too deep: find where, keeping offsets (strings blanked rather than removed)
-    depth = 0
     bare = _STRINGS.sub(lambda m: " " * len(m.group(0)), text)
     for m in re.finditer(r"[\[\]{}]", bare):
         depth += 1 if m.group(0) in "[{" else -1
         if depth > limit:
             return depth, m.start()
+        deepest = max(deepest, depth)
     return deepest, 0
 
 

@@ -248,13 +248,7 @@ def check_tables(
 def _frame(rows: list[Row]) -> Any:
     import polars as pl
 
-    # column-wise construction: several times faster than polars reading a list of dicts
-    names = list(dict.fromkeys(k for row in rows[:1] for k in row))
-    for row in rows:
-        if len(row) != len(names) or any(k not in row for k in names):
-            names = list(dict.fromkeys(k for r in rows for k in r))
-            break
-    frame = pl.DataFrame({n: pl.Series(n, [r.get(n) for r in rows], strict=False) for n in names})
+    frame = pl.DataFrame(rows, infer_schema_length=None)
     if "date_id" in frame.columns and "article_id" in frame.columns:
         frame = frame.with_columns(_key=pl.col("article_id") + "|" + pl.col("date_id"))
     return frame
