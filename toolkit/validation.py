@@ -5,7 +5,9 @@ for invalid data.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import gc
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,8 +55,33 @@ def validate_dataset(
     >>> validate_dataset(".").report.valid
     True
     """
-    dataset = Dataset.at(root)
-    registry = registry or SchemaRegistry.load()
+    with gc_paused():
+        return _validate(
+            Dataset.at(root), paths, registry or SchemaRegistry.load(), progress, max_bytes
+        )
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: parsed documents and table rows hold no cycles,
+    and with a million of them alive each full collection walks them all again (measured:
+    parsing alone runs twice as fast with it paused)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _validate(
+    dataset: Dataset,
+    paths: Sequence[Path | str] | None,
+    registry: SchemaRegistry,
+    progress: Progress | None,
+    max_bytes: int,
+) -> Validated:
     files = dataset.annotation_paths()
     documents: list[Loaded] = []
     findings: list[Finding] = []
