@@ -190,12 +190,18 @@ def export(root: Path, check: bool, fmt: str) -> None:
 
 
 def _progress(label: str) -> Any:
-    def bar(items: Any) -> Any:
-        items = list(items)
-        with click.progressbar(items, label=label, file=sys.stderr) as it:
-            yield from it
+    """A progress callback ``(files done, files in all)`` drawing a bar on stderr."""
+    bars: list[Any] = []
 
-    return bar
+    def update(done: int, total: int) -> None:
+        if not bars:
+            bars.append(click.progressbar(length=total, label=label, file=sys.stderr))
+            bars[0].__enter__()
+        bars[0].update(done - bars[0].pos)
+        if done >= total:
+            bars[0].__exit__(None, None, None)
+
+    return update
 
 
 def main() -> None:

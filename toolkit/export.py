@@ -71,7 +71,7 @@ def export_dataset(
 
     dataset = Dataset.at(root)
     registry = registry or SchemaRegistry.load()
-    validated = validate_dataset(dataset.root, registry=registry)
+    validated = validate_dataset(dataset.root, registry=registry, all_columns=True)
     if not validated.report.valid:
         return ExportResult(validated.report)
     lock = FileLock(str(dataset.root / "exports.lock"))
@@ -301,9 +301,14 @@ def _hashes(out: Path) -> dict[str, str]:
 
 
 def _annotations_json(validated: Validated, version: str) -> str:
-    docs = sorted(
-        (d.document for d in validated.documents if d.ok), key=lambda d: d["source"]["article_id"]
-    )
+    """Every annotation document, read again (validation keeps only table columns) and
+    checked to be the very bytes validated."""
+    docs = []
+    for result in sorted(validated.files, key=lambda r: str(r.article_id)):
+        data = (validated.dataset.root / result.file).read_bytes()
+        if hashlib.sha256(data).hexdigest() != result.sha256:
+            raise ExportFailed(f"{result.file} changed while the export ran; run the export again")
+        docs.append(json.loads(data))
     registry = validated.registry_file.document if validated.registry_file else None
     return _dumps({"schema_version": version, "actor_registry": registry, "annotations": docs})
 

@@ -7,6 +7,7 @@ positions; here each of those is a finding, and every value's line and column ca
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -45,6 +46,8 @@ class Loaded:
     findings: list[Finding] = field(default_factory=list)
     #: ids of records set aside because they broke their schema
     dropped_ids: set[str] = field(default_factory=set)
+    #: SHA-256 of the bytes read (None when the file could not be read)
+    sha256: str | None = None
     _positions: PositionMap | None = field(default=None, repr=False)
 
     @property
@@ -94,6 +97,7 @@ def load_json(
             )
             return out
         data = path.read_bytes()
+        out.sha256 = hashlib.sha256(data).hexdigest()
     except OSError as exc:
         out.findings.append(Finding.make("file-unreadable", exc.strerror or str(exc), file=file))
         return out

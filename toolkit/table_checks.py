@@ -194,6 +194,37 @@ def _rules() -> list[TableRule]:
     ]
 
 
+#: Columns the rule messages read beyond those their expressions read.
+MESSAGE_COLUMNS = frozenset(
+    {
+        "article_id", "actor_id", "agreement_id", "date_id", "earliest", "latest", "value",
+        "_value_low", "_value_high", "precision", "_granularity", "role",
+        "_publication_latest", "_signing_party_count", "canonical_key",
+    }
+)  # fmt: skip
+#: Columns read to build the rules' context and the actors' mention lists.
+CONTEXT_COLUMNS = {
+    "actors": {"actor_id"},
+    "sources": {"article_id"},
+    "dates": {"article_id", "date_id"},
+    "actor_mentions": {"actor_id", "article_id"},
+}
+
+
+def columns_checked() -> dict[str, set[str]]:
+    """table -> the columns validation reads (rules, messages, context, provenance); the
+    others (quotes, notes, titles) matter only to the export."""
+    empty: dict[str, Any] = {"actor_ids": set(), "article_ids": set(), "date_keys": set()}
+    out: dict[str, set[str]] = {
+        t: set(c) | {"_file", "_pointer"} for t, c in CONTEXT_COLUMNS.items()
+    }
+    for rule in _rules():
+        names = out.setdefault(rule.table, {"_file", "_pointer"})
+        names.update(_columns_read([rule], empty))
+        names.update(MESSAGE_COLUMNS)
+    return out
+
+
 def check_tables(
     tables: Tables, *, complete: bool = True, known_date_keys: set[str] | None = None
 ) -> list[TableFailure]:
@@ -209,20 +240,24 @@ def check_tables(
 
     rules = _rules()
     ctx = {
-        "actor_ids": {r["actor_id"] for r in tables["actors"]},
-        "article_ids": {r["article_id"] for r in tables["sources"]},
-        "date_keys": {f"{r['article_id']}|{r['date_id']}" for r in tables["dates"]}
+        "actor_ids": set(tables.column("actors", "actor_id")),
+        "article_ids": set(tables.column("sources", "article_id")),
+        "date_keys": {
+            f"{a}|{d}"
+            for a, d in zip(
+                tables.column("dates", "article_id"), tables.column("dates", "date_id"), strict=True
+            )
+        }
         | (known_date_keys or set()),
     }
     if not complete:
         rules = [r for r in rules if r.code != "actor-unmentioned"]
     failures: list[TableFailure] = []
     for table in sorted({r.table for r in rules}):
-        rows = tables[table]
-        if not rows:
+        if not tables.count(table):
             continue
         mine = [r for r in rules if r.table == table]
-        frame = _frame(rows, _columns_read(mine, ctx))
+        frame = _frame(tables.columns(table), _columns_read(mine, ctx))
         schema = pa.DataFrameSchema(
             checks=[
                 pa.Check(
@@ -241,7 +276,7 @@ def check_tables(
                 if ":" not in check or case["index"] is None:
                     continue
                 rule = mine[int(check.split(":", 1)[0])]
-                failures.append(TableFailure(rule, rows[int(case["index"])]))
+                failures.append(TableFailure(rule, tables.row(table, int(case["index"]))))
     return failures
 
 
@@ -256,12 +291,12 @@ def _columns_read(rules: list[TableRule], ctx: dict[str, Any]) -> list[str]:
     return sorted(names)
 
 
-def _frame(rows: list[Row], columns: list[str]) -> Any:
-    """A polars frame of just *columns* of *rows*, one Python list per column: far cheaper
-    than converting every row dict (nested lists included) that the rules never read."""
+def _frame(columns: dict[str, list[Any]], names: list[str]) -> Any:
+    """A polars frame of just the columns *names*: far cheaper than converting every value
+    (nested lists included) that the rules never read."""
     import polars as pl
 
-    frame = pl.DataFrame({name: [row[name] for row in rows] for name in columns}, strict=False)
+    frame = pl.DataFrame({name: columns[name] for name in names}, strict=False)
     if "date_id" in frame.columns and "article_id" in frame.columns:
         frame = frame.with_columns(_key=pl.col("article_id") + "|" + pl.col("date_id"))
     return frame

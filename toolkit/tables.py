@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from toolkit.findings import pointer_join
@@ -23,17 +22,92 @@ SIGNING_ROLES = ("party", "signatory")
 FUTURE_ROLES = ("target", "deadline", "planned")
 
 
-@dataclass
 class Tables:
-    """Rows of every table, keyed by table name, in a stable order."""
+    """Rows of every table, stored column by column (one Python list per column), in a
+    stable order.
 
-    rows: dict[str, list[Row]] = field(default_factory=dict)
+    Rows are added as dicts (every row of a table has the same keys) and turned into columns
+    on first read: columns pickle compactly between processes, merge with ``list.extend``
+    and become polars or Arrow columns without converting a dict per row.
+    """
+
+    def __init__(self) -> None:
+        self._columns: dict[str, dict[str, list[Any]]] = {}
+        self._pending: dict[str, list[Row]] = {}
 
     def add(self, table: str, row: Row) -> None:
-        self.rows.setdefault(table, []).append(row)
+        self._pending.setdefault(table, []).append(row)
+
+    def _flush(self) -> None:
+        for table, rows in self._pending.items():
+            columns = self._columns.get(table)
+            if columns is None:
+                self._columns[table] = {k: [r[k] for r in rows] for k in rows[0]}
+            else:
+                for k, values in columns.items():
+                    values.extend([r[k] for r in rows])
+        self._pending = {}
+
+    @property
+    def names(self) -> list[str]:
+        self._flush()
+        return sorted(self._columns)
+
+    def columns(self, table: str) -> dict[str, list[Any]]:
+        """Every column of *table* (empty when it has no rows)."""
+        self._flush()
+        return self._columns.get(table, {})
+
+    def column(self, table: str, name: str) -> list[Any]:
+        return self.columns(table).get(name, [])
+
+    def count(self, table: str) -> int:
+        columns = self.columns(table)
+        return len(next(iter(columns.values()))) if columns else 0
+
+    def row(self, table: str, index: int) -> Row:
+        return {k: v[index] for k, v in self.columns(table).items()}
 
     def __getitem__(self, table: str) -> list[Row]:
-        return self.rows.get(table, [])
+        """The rows of *table* as dicts (built anew on each call)."""
+        columns = self.columns(table)
+        names = list(columns)
+        return [
+            dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)
+        ]
+
+    def extend(self, other: Tables) -> None:
+        """Append every row of *other* after this one's."""
+        self._flush()
+        for table, columns in other._iter_columns():
+            mine = self._columns.get(table)
+            if mine is None:
+                self._columns[table] = {k: list(v) for k, v in columns.items()}
+            else:
+                for k, values in mine.items():
+                    values.extend(columns[k])
+
+    def project(self, keep: dict[str, set[str]]) -> Tables:
+        """Only the columns named in *keep* (table -> names); tables not named keep all."""
+        out = Tables()
+        for table, columns in self._iter_columns():
+            wanted = keep.get(table)
+            out._columns[table] = {
+                k: v for k, v in columns.items() if wanted is None or k in wanted
+            }
+        return out
+
+    def _iter_columns(self) -> list[tuple[str, dict[str, list[Any]]]]:
+        self._flush()
+        return list(self._columns.items())
+
+    def __getstate__(self) -> dict[str, Any]:
+        self._flush()
+        return {"columns": self._columns}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._columns = state["columns"]
+        self._pending = {}
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -45,43 +119,53 @@ def build_tables(
 ) -> Tables:
     """Flatten annotation documents ``(file, doc)`` and the actor registry into rows."""
     t = Tables()
-    mentioned: dict[str, set[str]] = {}
     for file, doc in documents:
-        _document_rows(t, file, doc, mentioned)
+        document_rows(t, file, doc)
     if registry is not None:
-        file, reg = registry
-        for i, actor in enumerate(reg["actors"]):
-            t.add(
-                "actors",
-                {
-                    "actor_id": actor["actor_id"],
-                    "kind": actor["kind"],
-                    "name": actor["name"],
-                    "other_names": list(actor.get("other_names", [])),
-                    "country": actor.get("country"),
-                    "wikidata_qid": actor.get("wikidata_qid"),
-                    "parent_id": actor.get("parent_id"),
-                    "article_ids": sorted(mentioned.get(actor["actor_id"], ())),
-                    "notes": actor.get("notes"),
-                    "_file": file,
-                    "_pointer": f"/actors/{i}",
-                },
-            )
-            if actor.get("parent_id"):
-                t.add(
-                    "actor_refs",
-                    {
-                        "actor_id": actor["parent_id"],
-                        "_file": file,
-                        "_pointer": f"/actors/{i}/parent_id",
-                    },
-                )
+        registry_rows(t, *registry)
     return t
 
 
-def _document_rows(
-    t: Tables, file: str, doc: dict[str, Any], mentioned: dict[str, set[str]]
-) -> None:
+def registry_rows(t: Tables, file: str, reg: dict[str, Any]) -> None:
+    """Add the actor registry's rows; each actor lists the articles that mention it, read
+    from the ``actor_mentions`` rows already in *t*."""
+    mentioned: dict[str, set[str]] = {}
+    for actor_id, article_id in zip(
+        t.column("actor_mentions", "actor_id"),
+        t.column("actor_mentions", "article_id"),
+        strict=True,
+    ):
+        mentioned.setdefault(actor_id, set()).add(article_id)
+    for i, actor in enumerate(reg["actors"]):
+        t.add(
+            "actors",
+            {
+                "actor_id": actor["actor_id"],
+                "kind": actor["kind"],
+                "name": actor["name"],
+                "other_names": list(actor.get("other_names", [])),
+                "country": actor.get("country"),
+                "wikidata_qid": actor.get("wikidata_qid"),
+                "parent_id": actor.get("parent_id"),
+                "article_ids": sorted(mentioned.get(actor["actor_id"], ())),
+                "notes": actor.get("notes"),
+                "_file": file,
+                "_pointer": f"/actors/{i}",
+            },
+        )
+        if actor.get("parent_id"):
+            t.add(
+                "actor_refs",
+                {
+                    "actor_id": actor["parent_id"],
+                    "_file": file,
+                    "_pointer": f"/actors/{i}/parent_id",
+                },
+            )
+
+
+def document_rows(t: Tables, file: str, doc: dict[str, Any]) -> None:
+    """Add the rows of one schema-valid annotation document (*file* is its name)."""
     src, prov = doc["source"], doc["provenance"]
     aid = src["article_id"]
     pub = src["publication"]
@@ -112,7 +196,6 @@ def _document_rows(
     )
     for i, m in _records(doc, "actors"):
         ptr = f"/actors/{i}"
-        mentioned.setdefault(m["actor_id"], set()).add(aid)
         t.add(
             "actor_mentions",
             {
@@ -299,4 +382,13 @@ def _owner(doc: dict[str, Any], pointer: str) -> tuple[str, str]:
     return kind, rid
 
 
-__all__ = ["FUTURE_ROLES", "PROVENANCE", "SIGNING_ROLES", "Tables", "build_tables", "pointer_join"]
+__all__ = [
+    "FUTURE_ROLES",
+    "PROVENANCE",
+    "SIGNING_ROLES",
+    "Tables",
+    "build_tables",
+    "document_rows",
+    "pointer_join",
+    "registry_rows",
+]

@@ -6,33 +6,35 @@ for invalid data.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from toolkit.dataset import Dataset
+from toolkit.file_checks import FileResult, Job, check_files
 from toolkit.findings import Finding, pointer_join
 from toolkit.loading import MAX_BYTES, Loaded, load_json
 from toolkit.registry import SchemaRegistry
 from toolkit.report import Report
 from toolkit.rules import DOCUMENT_RULES, REGISTRY_RULES, DocumentContext
-from toolkit.table_checks import check_tables
-from toolkit.tables import Tables, build_tables
+from toolkit.table_checks import check_tables, columns_checked
+from toolkit.tables import Tables, registry_rows
 
-Progress = Callable[[Iterable[Path]], Iterable[Path]]
+#: Called with (files checked so far, files in all) as checking goes on.
+Progress = Callable[[int, int], None]
 _MAX_MESSAGE = 300
 
 
 @dataclass
 class Validated:
-    """Everything a validation run produced: the report, and the loaded documents and tables
+    """Everything a validation run produced: the report, what each file gave, and the tables
     that export builds on."""
 
     report: Report
     dataset: Dataset
-    documents: list[Loaded] = field(default_factory=list)
+    files: list[FileResult] = field(default_factory=list)
     registry_file: Loaded | None = None
     tables: Tables = field(default_factory=Tables)
 
@@ -44,6 +46,8 @@ def validate_dataset(
     registry: SchemaRegistry | None = None,
     progress: Progress | None = None,
     max_bytes: int = MAX_BYTES,
+    jobs: int | None = None,
+    all_columns: bool = False,
 ) -> Validated:
     """Validate the dataset under *root*.
 
@@ -57,7 +61,13 @@ def validate_dataset(
     """
     with gc_paused():
         return _validate(
-            Dataset.at(root), paths, registry or SchemaRegistry.load(), progress, max_bytes
+            Dataset.at(root),
+            paths,
+            registry or SchemaRegistry.load(),
+            progress,
+            max_bytes,
+            jobs,
+            all_columns,
         )
 
 
@@ -81,32 +91,33 @@ def _validate(
     registry: SchemaRegistry,
     progress: Progress | None,
     max_bytes: int,
+    jobs: int | None,
+    all_columns: bool,
 ) -> Validated:
     files = dataset.annotation_paths()
-    documents: list[Loaded] = []
-    findings: list[Finding] = []
-    for path in progress(files) if progress else files:
-        loaded = _load_annotation(dataset, path, registry, max_bytes)
-        documents.append(loaded)
-        findings.extend(loaded.findings)
+    job = Job.of(dataset, registry, max_bytes, None if all_columns else columns_checked())
+    results: list[FileResult] = []
+    tables = Tables()
+    batches = check_files(dataset, registry, files, job, jobs=jobs)
+    for batch in batches:
+        results.extend(batch.results)
+        tables.extend(batch.tables)
+        if progress:
+            progress(len(results), len(files))
+    findings = [f for r in results for f in r.findings]
     actors = _load_actor_registry(dataset, registry)
     if actors is not None:
         findings.extend(actors.findings)
-    valid_docs = [d for d in documents if d.ok]
-    tables = build_tables(
-        ((d.file, d.document) for d in valid_docs),
-        (actors.file, actors.document) if actors is not None and actors.ok else None,
-    )
-    by_file = {d.file: d for d in valid_docs}
-    if actors is not None:
-        by_file[actors.file] = actors
-    complete = all(d.ok and not d.dropped_ids for d in documents) and len(documents) > 0
-    dropped_dates = {
-        f"{d.document['source']['article_id']}|{i}" for d in valid_docs for i in d.dropped_ids
-    }
+        if actors.ok:
+            registry_rows(tables, actors.file, actors.document)
+    complete = all(r.ok and not r.dropped_ids for r in results) and len(results) > 0
+    dropped_dates = {f"{r.article_id}|{i}" for r in results if r.ok for i in r.dropped_ids}
+    located: dict[str, Loaded] = {actors.file: actors} if actors is not None else {}
     for failure in check_tables(tables, complete=complete, known_date_keys=dropped_dates):
         row = failure.row
-        loaded = by_file[row["_file"]]
+        loaded = located.get(row["_file"]) or located.setdefault(
+            row["_file"], _reread(dataset, row["_file"])
+        )
         findings.append(
             loaded.finding(
                 failure.rule.code, failure.rule.message(row), row["_pointer"] + failure.rule.field
@@ -116,18 +127,28 @@ def _validate(
         wanted = {dataset.relative(Path(p)) for p in paths}
         findings = [f for f in findings if f.file in wanted]
     stats = {
-        "files": len(documents) + (actors is not None),
+        "files": len(results) + (actors is not None),
         "articles": len(dataset.article_ids()),
-        "agreements": len(tables["agreements"]),
-        "actors": len(tables["actors"]),
-        "actor_mentions": len(tables["actor_mentions"]),
-        "dates": len(tables["dates"]),
-        "evidence": len(tables["evidence"]),
+        "agreements": tables.count("agreements"),
+        "actors": tables.count("actors"),
+        "actor_mentions": tables.count("actor_mentions"),
+        "dates": tables.count("dates"),
+        "evidence": tables.count("evidence"),
     }
-    return Validated(Report.from_findings(findings, stats), dataset, documents, actors, tables)
+    return Validated(Report.from_findings(findings, stats), dataset, results, actors, tables)
 
 
-def _load_annotation(
+def _reread(dataset: Dataset, file: str) -> Loaded:
+    """A file's text again, to give line and column to a dataset-wide finding in it (only
+    files with such findings are read twice)."""
+    try:
+        text = (dataset.root / file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = None
+    return Loaded(file, text=text)
+
+
+def load_annotation(
     dataset: Dataset, path: Path, registry: SchemaRegistry, max_bytes: int = MAX_BYTES
 ) -> Loaded:
     file = dataset.relative(path)
