@@ -7,7 +7,6 @@ import datetime as dt
 from typing import Any
 
 from toolkit.columns import ResolvedColumn, TableSpec
-from toolkit.tables import Row
 
 FIRST_QUERY = (
     "duckdb -c \"select status, count(*) from 'exports/parquet/agreements.parquet' group by 1\""
@@ -16,10 +15,14 @@ FIRST_QUERY = (
 
 def datacard(
     tables: list[tuple[TableSpec, list[ResolvedColumn]]],
-    rows: dict[str, list[Row]],
+    counts: dict[str, int],
+    examples: dict[str, dict[str, Any]],
     meta: dict[str, str],
 ) -> str:
     """The Markdown dataset card.
+
+    :param counts: rows per table.
+    :param examples: table -> column -> the column's first value that is not empty.
 
     :returns: the text of ``exports/README.md``.
     """
@@ -50,7 +53,7 @@ def datacard(
     ]
     for spec, _ in tables:
         out.append(
-            f"| `{spec.name}` | {len(rows[spec.name])} | "
+            f"| `{spec.name}` | {counts[spec.name]} | "
             f"{', '.join(spec.primary_key)} | {spec.description} |"
         )
     out += ["", "## Data dictionary", ""]
@@ -66,7 +69,7 @@ def datacard(
             meaning = rc.description.replace("|", "\\|").replace("\n", " ")
             if rc.enum:
                 meaning += " One of: " + ", ".join(f"`{v}`" for v in rc.enum) + "."
-            example = _example(rows[spec.name], rc.column.name)
+            example = _example(examples[spec.name].get(rc.column.name))
             out.append(
                 f"| `{rc.column.name}` | {_type(rc.column.kind)} | "
                 f"{'yes' if rc.column.required else 'no'} | {meaning} | {example} |"
@@ -87,15 +90,17 @@ def _type(kind: str) -> str:
     }.get(kind, kind)
 
 
-def _example(rows: list[Row], column: str) -> str:
-    for row in rows:
-        value: Any = row.get(column)
-        if value in (None, [], ""):
-            continue
-        if isinstance(value, dt.date):
-            value = value.isoformat()
-        text = repr(value) if isinstance(value, list | dict) else str(value)
-        if len(text) > 60:
-            text = text[:57] + "…"
-        return "`" + text.replace("|", "\\|").replace("`", "'").replace("\n", " ") + "`"
-    return ""
+def is_empty(value: Any) -> bool:
+    """What gives no example: a missing value, an empty list or string."""
+    return value is None or value == [] or value == ""
+
+
+def _example(value: Any) -> str:
+    if is_empty(value):
+        return ""
+    if isinstance(value, dt.date):
+        value = value.isoformat()
+    text = repr(value) if isinstance(value, list | dict) else str(value)
+    if len(text) > 60:
+        text = text[:57] + "…"
+    return "`" + text.replace("|", "\\|").replace("`", "'").replace("\n", " ") + "`"

@@ -14,13 +14,14 @@ import os
 import shutil
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from toolkit.arrow_schema import arrow_schema
 from toolkit.columns import TABLES, ResolvedColumn, TableSpec, resolve
+from toolkit.datacard import datacard, is_empty
 from toolkit.dataset import Dataset
 from toolkit.errors import ExportFailed, ExportLocked
 from toolkit.registry import SchemaRegistry
@@ -185,23 +186,39 @@ def input_hash(dataset: Dataset) -> str:
         if extra.is_file():
             paths.append(extra)
     for p in paths:
-        h.update(dataset.relative(p).encode() + b"\0" + hashlib.sha256(p.read_bytes()).digest())
+        h.update(
+            p.relative_to(dataset.root).as_posix().encode()
+            + b"\0"
+            + hashlib.sha256(p.read_bytes()).digest()
+        )
     return h.hexdigest()
 
 
-def export_rows(tables: Tables) -> dict[str, list[Row]]:
-    """The published rows of every table: provenance columns dropped, canonical agreements
-    gathered, rows sorted by primary key."""
-    out: dict[str, list[Row]] = {}
-    for spec in TABLES:
-        names = [c.name for c in spec.columns]
-        rows = (
-            _canonical(tables)
-            if spec.name == "agreements_canonical"
-            else [{n: r.get(n) for n in names} for r in tables[spec.name]]
-        )
-        out[spec.name] = sorted(rows, key=lambda r, s=spec: tuple(str(r[k]) for k in s.primary_key))
-    return out
+def export_columns(tables: Tables, spec: TableSpec) -> dict[str, list[Any]]:
+    """The published columns of one table, in the table's column order: provenance columns
+    dropped, canonical agreements gathered, rows sorted by primary key."""
+    names = [c.name for c in spec.columns]
+    if spec.name == "agreements_canonical":
+        rows = _canonical(tables)
+        columns = {n: [r[n] for r in rows] for n in names}
+    else:
+        have = tables.columns(spec.name)
+        count = tables.count(spec.name)
+        columns = {n: have[n] if n in have else [None] * count for n in names}
+    keys: list[Any] = [[str(v) for v in columns[k]] for k in spec.primary_key]
+    sort_key = keys[0] if len(keys) == 1 else list(zip(*keys, strict=True))
+    order = sorted(range(len(sort_key)), key=sort_key.__getitem__)
+    return {n: [values[i] for i in order] for n, values in columns.items()}
+
+
+def _rows(columns: dict[str, list[Any]]) -> Iterator[Row]:
+    names = list(columns)
+    for values in zip(*columns.values(), strict=True):
+        yield dict(zip(names, values, strict=True))
+
+
+def _examples(columns: dict[str, list[Any]]) -> dict[str, Any]:
+    return {n: next((v for v in values if not is_empty(v)), None) for n, values in columns.items()}
 
 
 def _canonical(tables: Tables) -> list[Row]:
@@ -260,33 +277,35 @@ def write_exports(
         "dataset_version": meta["version"],
         "input_sha256": meta["input_sha256"],
     }
-    rows = export_rows(validated.tables)
     resolved: list[tuple[TableSpec, list[ResolvedColumn]]] = [
         (spec, resolve(spec, registry, version)) for spec in TABLES
     ]
     (out / "parquet").mkdir(parents=True)
     (out / "json").mkdir()
+    counts: dict[str, int] = {}
+    examples: dict[str, dict[str, Any]] = {}
     for spec, columns in resolved:
-        schema = arrow_schema(spec, columns, file_meta)
-        table = pa.Table.from_pylist(rows[spec.name], schema=schema)
+        data = export_columns(validated.tables, spec)
+        table = pa.Table.from_pydict(data, schema=arrow_schema(spec, columns, file_meta))
         pq.write_table(
             table, out / "parquet" / f"{spec.name}.parquet", compression="zstd", compression_level=9
         )
-        _write_text(
-            out / "json" / f"{spec.name}.jsonl", "".join(_json_line(r) for r in rows[spec.name])
-        )
+        del table
+        _write_lines(out / "json" / f"{spec.name}.jsonl", map(_json_line, _rows(data)))
+        counts[spec.name] = len(data[spec.primary_key[0]])
+        examples[spec.name] = _examples(data)
+        del data
         if hook:
             hook(spec.name)
-    _write_text(out / "json" / "annotations.json", _annotations_json(validated, version))
+    _write_lines(out / "json" / "annotations.json", _annotations_json(validated, version))
     files = _hashes(out)
     sizes = {k: (v, (out / k).stat().st_size) for k, v in files.items()}
     from toolkit.croissant import croissant_metadata
-    from toolkit.datacard import datacard
     from toolkit.datapackage import datapackage
 
     _write_text(out / "datapackage.json", _dumps(datapackage(resolved, sizes, meta)))
     _write_text(out / "croissant.json", _dumps(croissant_metadata(resolved, sizes, meta)))
-    _write_text(out / "README.md", datacard(resolved, rows, meta))
+    _write_text(out / "README.md", datacard(resolved, counts, examples, meta))
     files = _hashes(out)
     _write_text(out / "SHA256SUMS", "".join(f"{h}  {p}\n" for p, h in sorted(files.items())))
     return _hashes(out)
@@ -300,17 +319,22 @@ def _hashes(out: Path) -> dict[str, str]:
     }
 
 
-def _annotations_json(validated: Validated, version: str) -> str:
-    """Every annotation document, read again (validation keeps only table columns) and
-    checked to be the very bytes validated."""
-    docs = []
-    for result in sorted(validated.files, key=lambda r: str(r.article_id)):
+def _annotations_json(validated: Validated, version: str) -> Iterator[str]:
+    """``annotations.json`` piece by piece: the actor registry and every annotation document,
+    one per line, each read again (validation keeps only table columns) and checked to be the
+    very bytes validated. Keys sorted, no insignificant space."""
+    registry = validated.registry_file.document if validated.registry_file else None
+    yield '{"actor_registry":' + _compact(registry) + ',"annotations":['
+    for n, result in enumerate(sorted(validated.files, key=lambda r: str(r.article_id))):
         data = (validated.dataset.root / result.file).read_bytes()
         if hashlib.sha256(data).hexdigest() != result.sha256:
             raise ExportFailed(f"{result.file} changed while the export ran; run the export again")
-        docs.append(json.loads(data))
-    registry = validated.registry_file.document if validated.registry_file else None
-    return _dumps({"schema_version": version, "actor_registry": registry, "annotations": docs})
+        yield ("\n" if n == 0 else ",\n") + _compact(json.loads(data))
+    yield '\n],"schema_version":' + _compact(version) + "}\n"
+
+
+def _compact(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def _json_default(value: Any) -> str:
@@ -328,6 +352,22 @@ def _dumps(obj: Any) -> str:
     return (
         json.dumps(obj, ensure_ascii=False, sort_keys=True, indent=2, default=_json_default) + "\n"
     )
+
+
+def _write_lines(path: Path, pieces: Iterable[str]) -> None:
+    """Write *pieces* in order, a megabyte at a time, and sync."""
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        buffer: list[str] = []
+        size = 0
+        for piece in pieces:
+            buffer.append(piece)
+            size += len(piece)
+            if size > 1 << 20:
+                f.write("".join(buffer))
+                buffer, size = [], 0
+        f.write("".join(buffer))
+        f.flush()
+        os.fsync(f.fileno())
 
 
 def _write_text(path: Path, text: str) -> None:

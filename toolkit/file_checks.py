@@ -83,7 +83,7 @@ def check_batch(
         loaded = load_annotation(dataset, path, registry, job.max_bytes)
         results.append(_result(loaded))
         if loaded.ok:
-            document_rows(tables, loaded.file, loaded.document)
+            document_rows(tables, loaded.file, loaded.document, full=job.columns is None)
     return Batch(results, tables.project(job.columns) if job.columns is not None else tables)
 
 

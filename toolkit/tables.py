@@ -164,8 +164,12 @@ def registry_rows(t: Tables, file: str, reg: dict[str, Any]) -> None:
             )
 
 
-def document_rows(t: Tables, file: str, doc: dict[str, Any]) -> None:
-    """Add the rows of one schema-valid annotation document (*file* is its name)."""
+def document_rows(t: Tables, file: str, doc: dict[str, Any], *, full: bool = True) -> None:
+    """Add the rows of one schema-valid annotation document (*file* is its name).
+
+    :param full: False leaves out of the evidence rows what only the export reads (the
+        quote, its owner record): the most numerous rows, built about three times faster.
+    """
     src, prov = doc["source"], doc["provenance"]
     aid = src["article_id"]
     pub = src["publication"]
@@ -336,6 +340,9 @@ def document_rows(t: Tables, file: str, doc: dict[str, Any]) -> None:
                 },
             )
     for ptr, ev in iter_evidence(doc):
+        if not full:
+            t.add("evidence", {"article_id": ev["article_id"], "_file": file, "_pointer": ptr})
+            continue
         record_type, record_id = _owner(doc, ptr)
         t.add(
             "evidence",
