@@ -7,7 +7,7 @@ lazily; every failure case becomes a Finding that points at the row's file and J
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -225,10 +225,24 @@ def columns_checked() -> dict[str, set[str]]:
     return out
 
 
+def frames_of(tables: Tables) -> dict[str, Any]:
+    """One polars frame per table, of just the columns the checks read."""
+    import polars as pl
+
+    wanted = columns_checked()
+    out = {}
+    for table in tables.names:
+        columns = tables.columns(table)
+        names = [n for n in columns if n in wanted.get(table, columns)]
+        out[table] = pl.DataFrame({n: columns[n] for n in names}, strict=False)
+    return out
+
+
 def check_tables(
-    tables: Tables, *, complete: bool = True, known_date_keys: set[str] | None = None
+    frames: dict[str, Any], *, complete: bool = True, known_date_keys: set[str] | None = None
 ) -> list[TableFailure]:
-    """Validate every table with pandera (lazy) and return every failing row.
+    """Validate every table (a polars frame each, see :func:`frames_of`) with pandera (lazy)
+    and return every failing row.
 
     :param complete: False when some documents or records could not be read; rules that need
         the whole dataset (an actor mentioned nowhere) are then skipped.
@@ -236,17 +250,20 @@ def check_tables(
         so references to them are not reported again.
     """
     import pandera.polars as pa
+    import polars as pl
     from pandera.errors import SchemaErrors
+
+    def values(table: str, column: str) -> list[Any]:
+        frame = frames.get(table)
+        return frame[column].to_list() if frame is not None and frame.height else []
 
     rules = _rules()
     ctx = {
-        "actor_ids": set(tables.column("actors", "actor_id")),
-        "article_ids": set(tables.column("sources", "article_id")),
+        "actor_ids": set(values("actors", "actor_id")),
+        "article_ids": set(values("sources", "article_id")),
         "date_keys": {
             f"{a}|{d}"
-            for a, d in zip(
-                tables.column("dates", "article_id"), tables.column("dates", "date_id"), strict=True
-            )
+            for a, d in zip(values("dates", "article_id"), values("dates", "date_id"), strict=True)
         }
         | (known_date_keys or set()),
     }
@@ -254,10 +271,13 @@ def check_tables(
         rules = [r for r in rules if r.code != "actor-unmentioned"]
     failures: list[TableFailure] = []
     for table in sorted({r.table for r in rules}):
-        if not tables.count(table):
+        full = frames.get(table)
+        if full is None or not full.height:
             continue
         mine = [r for r in rules if r.table == table]
-        frame = _frame(tables.columns(table), _columns_read(mine, ctx))
+        frame = full.select(_columns_read(mine, ctx, full.columns))
+        if "date_id" in frame.columns and "article_id" in frame.columns:
+            frame = frame.with_columns(_key=pl.col("article_id") + "|" + pl.col("date_id"))
         schema = pa.DataFrameSchema(
             checks=[
                 pa.Check(
@@ -276,27 +296,21 @@ def check_tables(
                 if ":" not in check or case["index"] is None:
                     continue
                 rule = mine[int(check.split(":", 1)[0])]
-                failures.append(TableFailure(rule, tables.row(table, int(case["index"]))))
+                failures.append(TableFailure(rule, full.row(int(case["index"]), named=True)))
     return failures
 
 
-def _columns_read(rules: list[TableRule], ctx: dict[str, Any]) -> list[str]:
-    """The columns the rules' expressions read, in a stable order (``_key`` is derived)."""
+def _columns_read(
+    rules: list[TableRule], ctx: dict[str, Any], present: Iterable[str] | None = None
+) -> list[str]:
+    """The columns the rules' expressions read, in a stable order (``_key`` is derived from
+    ``article_id`` and ``date_id``); with *present*, only those of them present."""
     names: set[str] = set()
     for rule in rules:
         names.update(rule.expr(ctx).meta.root_names())
     if "_key" in names:
         names.discard("_key")
         names.update(("article_id", "date_id"))
+    if present is not None:
+        names &= set(present)
     return sorted(names)
-
-
-def _frame(columns: dict[str, list[Any]], names: list[str]) -> Any:
-    """A polars frame of just the columns *names*: far cheaper than converting every value
-    (nested lists included) that the rules never read."""
-    import polars as pl
-
-    frame = pl.DataFrame({name: columns[name] for name in names}, strict=False)
-    if "date_id" in frame.columns and "article_id" in frame.columns:
-        frame = frame.with_columns(_key=pl.col("article_id") + "|" + pl.col("date_id"))
-    return frame

@@ -19,7 +19,7 @@ from toolkit.loading import MAX_BYTES, Loaded, load_json
 from toolkit.registry import SchemaRegistry
 from toolkit.report import Report
 from toolkit.rules import DOCUMENT_RULES, REGISTRY_RULES, DocumentContext
-from toolkit.table_checks import check_tables, columns_checked
+from toolkit.table_checks import check_tables, columns_checked, frames_of
 from toolkit.tables import Tables, registry_rows
 
 #: Called with (files checked so far, files in all) as checking goes on.
@@ -113,7 +113,9 @@ def _validate(
     complete = all(r.ok and not r.dropped_ids for r in results) and len(results) > 0
     dropped_dates = {f"{r.article_id}|{i}" for r in results if r.ok for i in r.dropped_ids}
     located: dict[str, Loaded] = {actors.file: actors} if actors is not None else {}
-    for failure in check_tables(tables, complete=complete, known_date_keys=dropped_dates):
+    for failure in check_tables(
+        frames_of(tables), complete=complete, known_date_keys=dropped_dates
+    ):
         row = failure.row
         loaded = located.get(row["_file"]) or located.setdefault(
             row["_file"], _reread(dataset, row["_file"])
