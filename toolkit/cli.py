@@ -129,7 +129,27 @@ def new(article: str, root: Path, annotator: str, force: bool) -> None:
     default=None,
     help="Validate the files changed against git REF (what a pull-request check runs).",
 )
-def validate(paths: tuple[Path, ...], root: Path, fmt: str, changed_since: str | None) -> None:
+@click.option(
+    "--cache/--no-cache",
+    default=True,
+    show_default=True,
+    help="Reuse the results of files unchanged since the last run (kept in "
+    ".toolkit-cache/ under the root); the findings are the same either way.",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes checking files [default: every core, on datasets of 400 files or more].",
+)
+def validate(
+    paths: tuple[Path, ...],
+    root: Path,
+    fmt: str,
+    changed_since: str | None,
+    cache: bool,
+    jobs: int | None,
+) -> None:
     """Validate annotation files, evidence and the dataset-wide tables.
 
     With no PATHS, the whole dataset under --root. Exit status 0 valid, 1 invalid, 2 usage
@@ -143,7 +163,7 @@ def validate(paths: tuple[Path, ...], root: Path, fmt: str, changed_since: str |
     if changed_since is not None:
         selected = (selected or []) + changed_files(root, changed_since)
     progress = _progress("validating") if sys.stderr.isatty() else None
-    result = validate_dataset(root, paths=selected, progress=progress)
+    result = validate_dataset(root, paths=selected, progress=progress, cache=cache, jobs=jobs)
     REPORTERS[fmt]().report(result.report, sys.stdout)
     sys.exit(int(not result.report.valid))
 

@@ -61,6 +61,11 @@ class Dataset:
 
     def relative(self, path: Path) -> str:
         """*path* relative to the root when inside it, for findings and reports."""
+        if path.is_absolute() and ".." not in path.parts:
+            try:  # the common case, a path listed from the root: no system call
+                return path.relative_to(self.root).as_posix()
+            except ValueError:
+                pass
         absolute = Path(os.path.abspath(path))  # links are not followed: name what was given
         for candidate in (absolute, absolute.resolve()):
             try:

@@ -39,6 +39,8 @@ class FileResult:
     dropped_ids: list[str] = field(default_factory=list)
     article_id: str | None = None
     sha256: str | None = None
+    #: other files the checks read (the article): path -> SHA-256, None when absent
+    read_also: dict[str, str | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -97,6 +99,7 @@ def _result(loaded: Loaded) -> FileResult:
         sorted(loaded.dropped_ids),
         article_id,
         loaded.sha256,
+        loaded.read_also,
     )
 
 

@@ -48,6 +48,8 @@ class Loaded:
     dropped_ids: set[str] = field(default_factory=set)
     #: SHA-256 of the bytes read (None when the file could not be read)
     sha256: str | None = None
+    #: other files the checks read, by dataset-relative path: their SHA-256, None if absent
+    read_also: dict[str, str | None] = field(default_factory=dict)
     _positions: PositionMap | None = field(default=None, repr=False)
 
     @property

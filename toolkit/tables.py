@@ -122,19 +122,22 @@ def build_tables(
     for file, doc in documents:
         document_rows(t, file, doc)
     if registry is not None:
-        registry_rows(t, *registry)
+        mentions = zip(
+            t.column("actor_mentions", "actor_id"),
+            t.column("actor_mentions", "article_id"),
+            strict=True,
+        )
+        registry_rows(t, *registry, mentions)
     return t
 
 
-def registry_rows(t: Tables, file: str, reg: dict[str, Any]) -> None:
-    """Add the actor registry's rows; each actor lists the articles that mention it, read
-    from the ``actor_mentions`` rows already in *t*."""
+def registry_rows(
+    t: Tables, file: str, reg: dict[str, Any], mentions: Iterable[tuple[str, str]]
+) -> None:
+    """Add the actor registry's rows; each actor lists the articles that mention it
+    (*mentions*: every mention's actor id and article id)."""
     mentioned: dict[str, set[str]] = {}
-    for actor_id, article_id in zip(
-        t.column("actor_mentions", "actor_id"),
-        t.column("actor_mentions", "article_id"),
-        strict=True,
-    ):
+    for actor_id, article_id in mentions:
         mentioned.setdefault(actor_id, set()).add(article_id)
     for i, actor in enumerate(reg["actors"]):
         t.add(

@@ -6,6 +6,7 @@ for invalid data.
 from __future__ import annotations
 
 import gc
+import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from toolkit.findings import Finding, pointer_join
 from toolkit.loading import MAX_BYTES, Loaded, load_json
 from toolkit.registry import SchemaRegistry
 from toolkit.report import Report
+from toolkit.result_cache import Entry, ResultCache, fingerprint
 from toolkit.rules import DOCUMENT_RULES, REGISTRY_RULES, DocumentContext
 from toolkit.table_checks import check_tables, columns_checked, frames_of
 from toolkit.tables import Tables, registry_rows
@@ -30,13 +32,16 @@ _MAX_MESSAGE = 300
 @dataclass
 class Validated:
     """Everything a validation run produced: the report, what each file gave, and the tables
-    that export builds on."""
+    that export builds on (every row and column with ``all_columns``; otherwise the checked
+    columns of the rows built in this run)."""
 
     report: Report
     dataset: Dataset
     files: list[FileResult] = field(default_factory=list)
     registry_file: Loaded | None = None
     tables: Tables = field(default_factory=Tables)
+    #: annotation files whose results came from the cache rather than a new check
+    reused: int = 0
 
 
 def validate_dataset(
@@ -48,6 +53,7 @@ def validate_dataset(
     max_bytes: int = MAX_BYTES,
     jobs: int | None = None,
     all_columns: bool = False,
+    cache: bool = False,
 ) -> Validated:
     """Validate the dataset under *root*.
 
@@ -68,6 +74,7 @@ def validate_dataset(
             max_bytes,
             jobs,
             all_columns,
+            cache and not all_columns,
         )
 
 
@@ -93,29 +100,46 @@ def _validate(
     max_bytes: int,
     jobs: int | None,
     all_columns: bool,
+    cache: bool,
 ) -> Validated:
     files = dataset.annotation_paths()
+    names = [dataset.relative(p) for p in files]
     job = Job.of(dataset, registry, max_bytes, None if all_columns else columns_checked())
-    results: list[FileResult] = []
+    store = ResultCache(dataset, fingerprint(registry, max_bytes)) if cache else None
+    cached = store.load() if store is not None else None
+    reused: dict[str, Entry] = {}
+    if store is not None and cached is not None:
+        for path, name in zip(files, names, strict=True):
+            entry = cached.entries.get(name)
+            if entry is not None and store.reusable(cached, entry, path):
+                reused[name] = entry
+    to_check = [p for p, n in zip(files, names, strict=True) if n not in reused]
+    fresh: dict[str, FileResult] = {}
     tables = Tables()
-    batches = check_files(dataset, registry, files, job, jobs=jobs)
-    for batch in batches:
-        results.extend(batch.results)
+    for batch in check_files(dataset, registry, to_check, job, jobs=jobs):
+        fresh.update((r.file, r) for r in batch.results)
         tables.extend(batch.tables)
         if progress:
-            progress(len(results), len(files))
+            progress(len(reused) + len(fresh), len(files))
+    results = [reused[n].result if n in reused else fresh[n] for n in names]
+    frames = frames_of(tables)
+    if cached is not None and reused:
+        frames = _merge(cached.frames, set(reused), frames)
+    if store is not None and (fresh or cached is None or set(cached.entries) != set(names)):
+        store.save({n: store.entry(r) for n, r in zip(names, results, strict=True)}, frames)
     findings = [f for r in results for f in r.findings]
     actors = _load_actor_registry(dataset, registry)
     if actors is not None:
         findings.extend(actors.findings)
         if actors.ok:
-            registry_rows(tables, actors.file, actors.document)
+            registry_table = Tables()
+            registry_rows(registry_table, actors.file, actors.document, _mentions(frames))
+            frames = _merge(frames, None, frames_of(registry_table))
+            tables.extend(registry_table)
     complete = all(r.ok and not r.dropped_ids for r in results) and len(results) > 0
     dropped_dates = {f"{r.article_id}|{i}" for r in results if r.ok for i in r.dropped_ids}
     located: dict[str, Loaded] = {actors.file: actors} if actors is not None else {}
-    for failure in check_tables(
-        frames_of(tables), complete=complete, known_date_keys=dropped_dates
-    ):
+    for failure in check_tables(frames, complete=complete, known_date_keys=dropped_dates):
         row = failure.row
         loaded = located.get(row["_file"]) or located.setdefault(
             row["_file"], _reread(dataset, row["_file"])
@@ -131,13 +155,40 @@ def _validate(
     stats = {
         "files": len(results) + (actors is not None),
         "articles": len(dataset.article_ids()),
-        "agreements": tables.count("agreements"),
-        "actors": tables.count("actors"),
-        "actor_mentions": tables.count("actor_mentions"),
-        "dates": tables.count("dates"),
-        "evidence": tables.count("evidence"),
+        **{
+            table: frames[table].height if table in frames else 0
+            for table in ("agreements", "actors", "actor_mentions", "dates", "evidence")
+        },
     }
-    return Validated(Report.from_findings(findings, stats), dataset, results, actors, tables)
+    return Validated(
+        Report.from_findings(findings, stats), dataset, results, actors, tables, len(reused)
+    )
+
+
+def _merge(old: dict[str, Any], keep: set[str] | None, new: dict[str, Any]) -> dict[str, Any]:
+    """Frames of *old* (only the rows of the files *keep*, or all) followed by those of
+    *new*, table by table."""
+    import polars as pl
+
+    kept = pl.Series(sorted(keep), dtype=pl.String).implode() if keep is not None else None
+    out = {}
+    for table in sorted(set(old) | set(new)):
+        parts = []
+        if table in old:
+            frame = old[table]
+            parts.append(frame if kept is None else frame.filter(pl.col("_file").is_in(kept)))
+        if table in new:
+            parts.append(new[table])
+        out[table] = pl.concat(parts, how="diagonal_relaxed") if len(parts) > 1 else parts[0]
+    return out
+
+
+def _mentions(frames: dict[str, Any]) -> list[tuple[str, str]]:
+    """(actor id, article id) of every actor mention."""
+    frame = frames.get("actor_mentions")
+    if frame is None:
+        return []
+    return list(zip(frame["actor_id"].to_list(), frame["article_id"].to_list(), strict=True))
 
 
 def _reread(dataset: Dataset, file: str) -> Loaded:
@@ -170,6 +221,10 @@ def load_annotation(
     ctx = DocumentContext(loaded, dataset)
     for rule in DOCUMENT_RULES.values():
         loaded.findings.extend(rule(ctx))
+    article = ctx.article_bytes
+    loaded.read_also[f"seeds/articles/{ctx.article_id}.txt"] = (
+        None if article is None else hashlib.sha256(article).hexdigest()
+    )
     return loaded
 
 

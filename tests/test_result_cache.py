@@ -1,0 +1,154 @@
+"""The result cache: a run that reuses cached results reports exactly what a run without the
+cache reports, after every kind of edit, and checks again only the files that changed."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import REPO
+from toolkit.cli import cli
+from toolkit.result_cache import CACHE_DIR
+from toolkit.validation import validate_dataset
+
+try:
+    from bench.generate import generate
+except ModuleNotFoundError:
+    sys.path.insert(0, str(REPO))
+    from bench.generate import generate
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("cache-corpus")
+    generate(900, 11, root, invalid_fraction=0.25)
+    return root
+
+
+@pytest.fixture
+def root(corpus: Path, tmp_path: Path) -> Path:
+    shutil.copytree(corpus, tmp_path / "ds")
+    return tmp_path / "ds"
+
+
+def _report(root: Path, cache: bool) -> tuple[dict[str, Any], int]:
+    validated = validate_dataset(root, cache=cache, jobs=1)
+    return validated.report.to_dict(), validated.reused
+
+
+def _files(root: Path) -> list[Path]:
+    return sorted((root / "seeds" / "annotations").glob("*.json"))
+
+
+def _edit_json(path: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    doc = json.loads(path.read_text("utf-8"))
+    change(doc)
+    path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", "utf-8")
+
+
+def _first_agreement_id(path: Path) -> str:
+    doc = json.loads(path.read_text("utf-8"))
+    return str(next(a for a in doc["agreements"] if a)["agreement_id"])
+
+
+def _set_agreement_id(value: str) -> Callable[[dict[str, Any]], None]:
+    def change(doc: dict[str, Any]) -> None:
+        next(a for a in doc["agreements"] if a)["agreement_id"] = value
+
+    return change
+
+
+def _edits(root: Path) -> list[tuple[str, Callable[[], None], int]]:
+    """(what, edit, files it changes)."""
+    files = _files(root)
+    article = root / "seeds" / "articles" / (files[3].stem + ".txt")
+    taken = _first_agreement_id(files[1])
+    added = files[6].with_name("999_" + files[6].name[4:])
+
+    def duplicate() -> None:
+        _edit_json(files[2], _set_agreement_id(taken))
+
+    def unduplicate() -> None:
+        _edit_json(files[2], _set_agreement_id("agr-unique-x"))
+
+    def unparseable() -> None:
+        files[4].write_text('{"schema_version": ', "utf-8")
+
+    def registry() -> None:
+        _edit_json(root / "seeds" / "actors.json", lambda d: d["actors"].pop())
+
+    return [
+        ("an id now used twice across files", duplicate, 1),
+        ("the duplicate removed again", unduplicate, 1),
+        ("a file no longer parses", unparseable, 1),
+        ("an article's text changed", lambda: article.write_text("replaced\n", "utf-8"), 1),
+        ("a file removed", files[5].unlink, 0),
+        ("a file added", lambda: shutil.copy(files[6], added), 1),
+        ("the actor registry edited", registry, 0),
+    ]
+
+
+@pytest.mark.parametrize("trust_status", [False, True], ids=["hashing", "status"])
+def test_cached_runs_report_what_uncached_runs_report_after_each_edit(
+    root: Path, trust_status: bool, monkeypatch: Any
+) -> None:
+    """With *trust_status* every file's status counts as settled, so unchanged status alone
+    lets a result be reused; otherwise the files just written are all hashed."""
+    if trust_status:
+        monkeypatch.setattr("toolkit.result_cache.SLACK_NS", -(10**15))
+    expected, _ = _report(root, cache=False)
+    assert not expected["valid"]
+    cold, reused = _report(root, cache=True)
+    assert (cold, reused) == (expected, 0)
+    warm, reused = _report(root, cache=True)
+    assert (warm, reused) == (expected, len(_files(root)))
+    for what, edit, changed in _edits(root):
+        edit()
+        expected, _ = _report(root, cache=False)
+        got, reused = _report(root, cache=True)
+        assert got == expected, what
+        assert reused == len(_files(root)) - changed, what
+
+
+def test_a_damaged_cache_is_ignored(root: Path) -> None:
+    expected, _ = _report(root, cache=False)
+    _report(root, cache=True)
+    folder = root / CACHE_DIR
+
+    def generation() -> Path:
+        return folder / (folder / "current").read_text("utf-8")
+
+    (generation() / "index.pickle").write_bytes(b"not a pickle")
+    assert _report(root, cache=True) == (expected, 0)
+    arrows = sorted(generation().glob("*.arrow"))
+    assert arrows
+    for arrow in arrows:
+        arrow.write_bytes(b"")
+    assert _report(root, cache=True) == (expected, 0)
+    (folder / "current").write_text("g-gone", "utf-8")
+    assert _report(root, cache=True) == (expected, 0)
+    assert _report(root, cache=True) == (expected, len(_files(root)))
+
+
+def test_a_cache_made_with_other_schemas_is_not_used(root: Path, monkeypatch: Any) -> None:
+    _report(root, cache=True)
+    monkeypatch.setattr("toolkit.validation.fingerprint", lambda registry, max_bytes: "other")
+    assert _report(root, cache=True)[1] == 0
+
+
+def test_the_cli_uses_the_cache_unless_told_not_to(root: Path) -> None:
+    runner = CliRunner()
+    first = runner.invoke(cli, ["validate", "--root", str(root), "--format", "json"])
+    assert first.exit_code == 1
+    assert (root / CACHE_DIR / "current").is_file()
+    shutil.rmtree(root / CACHE_DIR)
+    second = runner.invoke(cli, ["validate", "--root", str(root), "--no-cache", "--format", "json"])
+    assert second.exit_code == 1 and second.output == first.output
+    assert not (root / CACHE_DIR).exists()

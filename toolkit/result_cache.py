@@ -1,0 +1,179 @@
+"""A cache of per-file validation results, so that a run after an edit checks again only the
+files that changed, and the dataset-wide checks read the other files' rows from disk.
+
+What is kept, under ``<root>/.toolkit-cache/validate/``: for every annotation file, its
+:class:`~toolkit.file_checks.FileResult` (findings, article id, the SHA-256 of the bytes
+checked and of the article its checks read) and, as Arrow IPC files, the table rows of every
+file (only the columns the dataset-wide checks read). The dataset-wide checks always run again
+over all rows: a cached file's dataset-wide findings are never reused, since they depend on
+the other files.
+
+A file's result is reused only when its bytes and its article's bytes are the ones checked.
+File status (size, times, inode) is a shortcut to avoid reading a file again, taken only for
+files whose status last changed well before the run that wrote the cache (the rule git uses
+for its index); any other file is read and hashed. A cache written by another toolkit
+version, other schemas or other limits is ignored, as is one that cannot be read. Writes go
+to a new folder that a pointer file then names, so readers never see half a cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import shutil
+import stat
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from toolkit.dataset import Dataset
+from toolkit.file_checks import FileResult
+from toolkit.registry import SchemaRegistry
+
+CACHE_DIR = Path(".toolkit-cache") / "validate"
+#: A file whose status changed less than this before the run that cached it is re-hashed.
+SLACK_NS = 2_000_000_000
+FORMAT = 1
+_DEPENDENCIES = ("jsonschema", "jsonschema_rs", "polars", "pandera", "referencing")
+
+Status = tuple[int, int, int, int, int]
+
+
+@dataclass
+class Entry:
+    """One annotation file's cached result and the status of the files it was made from."""
+
+    result: FileResult
+    status: Status | None
+    read_also: dict[str, Status | None] = field(default_factory=dict)
+
+
+@dataclass
+class Cached:
+    """A cache as read: when its run started, its entries by file, and its table frames."""
+
+    started_ns: int
+    entries: dict[str, Entry]
+    frames: dict[str, Any]
+
+
+def fingerprint(registry: SchemaRegistry, max_bytes: int) -> str:
+    """What a cached result depends on besides the files: the toolkit's code, the schemas,
+    the limits and the versions of the libraries that check."""
+    import importlib.metadata
+
+    h = hashlib.sha256(f"{FORMAT}|{max_bytes}|{sys.version}".encode())
+    for module in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(module.name.encode() + b"\0" + module.read_bytes())
+    h.update(json.dumps(registry.schemas, sort_keys=True).encode())
+    for name in _DEPENDENCIES:
+        try:
+            h.update(f"{name}={importlib.metadata.version(name)}".encode())
+        except importlib.metadata.PackageNotFoundError:
+            h.update(f"{name}=absent".encode())
+    return h.hexdigest()
+
+
+def status(path: Path) -> Status | None:
+    """The file's type, size, change and modification times and inode (None if absent)."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return (st.st_mode, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+class ResultCache:
+    """The cache of one dataset for one fingerprint."""
+
+    def __init__(self, dataset: Dataset, key: str) -> None:
+        self.dataset = dataset
+        self.key = key
+        self.folder = dataset.root / CACHE_DIR
+        self.started_ns = time.time_ns()
+
+    def load(self) -> Cached | None:
+        """The cache, or None when there is none usable."""
+        import polars as pl
+
+        try:
+            generation = self.folder / (self.folder / "current").read_text("utf-8").strip()
+            with open(generation / "index.pickle", "rb") as f:
+                index = pickle.load(f)
+            if index.get("format") != FORMAT or index.get("key") != self.key:
+                return None
+            frames = {
+                table: pl.read_ipc(generation / f"{table}.arrow") for table in index["tables"]
+            }
+            return Cached(index["started_ns"], index["entries"], frames)
+        except Exception:
+            return None
+
+    def reusable(self, cached: Cached, entry: Entry, path: Path) -> bool:
+        """True when *path* and the files its checks read are the bytes *entry* was made
+        from."""
+        if not self._same(cached, path, entry.status, entry.result.sha256):
+            return False
+        for name, seen in entry.read_also.items():
+            if not self._same(cached, self.dataset.root / name, seen, entry.result.read_also[name]):
+                return False
+        return True
+
+    def _same(self, cached: Cached, path: Path, seen: Status | None, sha256: str | None) -> bool:
+        now = status(path)
+        if now is None or seen is None:
+            return now is None and seen is None and sha256 is None
+        if stat.S_ISLNK(now[0]):
+            return False
+        if now == seen and (sha256 is None or max(now[2], now[3]) < cached.started_ns - SLACK_NS):
+            return True  # unchanged status and settled, or never read (the status was all)
+        return _sha256(path) == sha256
+
+    def entry(self, result: FileResult) -> Entry:
+        """A new entry for a result of this run, with the files' status as it is now (a file
+        changed since it was read is re-hashed next time, as its status is not settled)."""
+        root = self.dataset.root
+        return Entry(
+            result,
+            status(root / result.file),
+            {name: status(root / name) for name in result.read_also},
+        )
+
+    def save(self, entries: dict[str, Entry], frames: dict[str, Any]) -> None:
+        """Write a new generation and point to it; failures (a read-only dataset) are
+        ignored, as the cache only saves time."""
+        generation = self.folder / f"g-{uuid.uuid4().hex}"
+        try:
+            generation.mkdir(parents=True)
+            for table, frame in frames.items():
+                frame.write_ipc(generation / f"{table}.arrow")
+            index = {
+                "format": FORMAT,
+                "key": self.key,
+                "started_ns": self.started_ns,
+                "entries": entries,
+                "tables": sorted(frames),
+            }
+            with open(generation / "index.pickle", "wb") as f:
+                pickle.dump(index, f, protocol=pickle.HIGHEST_PROTOCOL)
+            pointer = self.folder / f"current.{generation.name}"
+            pointer.write_text(generation.name, "utf-8")
+            os.replace(pointer, self.folder / "current")
+        except OSError:
+            shutil.rmtree(generation, ignore_errors=True)
+            return
+        for old in self.folder.glob("g-*"):
+            if old.name != generation.name:
+                shutil.rmtree(old, ignore_errors=True)
