@@ -15,7 +15,7 @@ import pytest
 
 from conftest import DATA, REPO, copy_dataset
 from toolkit.columns import TABLES
-from toolkit.export import export_dataset
+from toolkit.export import write_jsonl, export_dataset
 from toolkit.reading import load_dataset
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "small"
@@ -63,6 +63,49 @@ def test_export_writes_every_table_twice_and_the_metadata(exported: Path) -> Non
         "README.md",
         "SHA256SUMS",
     } <= names
+
+
+AWKWARD = [
+    'quote " backslash \\ slash /',
+    "newline \n tab \t return \r feed \f back \b",
+    "controls \x00 \x01 \x1f and delete \x7f",
+    "non-ASCII: Hà Nội, 中国, emoji \U0001f600, separators \u2028 \u2029, BOM \ufeff",
+    "",
+]
+
+
+def test_jsonl_bytes_are_json_dumps_of_each_row(tmp_path: Path) -> None:
+    """The JSONL writer (polars) gives exactly ``json.dumps(row, ensure_ascii=False,
+    separators=(",", ":"))`` per row, for awkward strings, nulls, dates, lists and structs."""
+    schema = pa.schema(
+        [
+            ("s", pa.string()),
+            ("d", pa.dictionary(pa.int32(), pa.string())),
+            ("n", pa.int64()),
+            ("b", pa.bool_()),
+            ("day", pa.date32()),
+            ("names", pa.list_(pa.string())),
+            ("spans", pa.list_(pa.struct([("quote", pa.string()), ("start", pa.int64())]))),
+        ]
+    )
+    rows = [
+        {
+            "s": text,
+            "d": text or None,
+            "n": [0, -1, 2**62, None, 7][i],
+            "b": [True, False, None, True, False][i],
+            "day": [dt.date(2023, 12, 12), None, dt.date(1, 1, 1), dt.date(9999, 12, 31), None][i],
+            "names": [text, None] if i % 2 else [],
+            "spans": [{"quote": text, "start": i}] if i != 3 else None,
+        }
+        for i, text in enumerate(AWKWARD)
+    ]
+    path = tmp_path / "t.jsonl"
+    write_jsonl(path, pa.Table.from_pylist(rows, schema=schema))
+    expected = "".join(
+        json.dumps(r, ensure_ascii=False, separators=(",", ":"), default=str) + "\n" for r in rows
+    )
+    assert path.read_text("utf-8") == expected
 
 
 def test_parquet_round_trips_to_the_json_rows(exported: Path) -> None:

@@ -211,12 +211,6 @@ def export_columns(tables: Tables, spec: TableSpec) -> dict[str, list[Any]]:
     return {n: [values[i] for i in order] for n, values in columns.items()}
 
 
-def _rows(columns: dict[str, list[Any]]) -> Iterator[Row]:
-    names = list(columns)
-    for values in zip(*columns.values(), strict=True):
-        yield dict(zip(names, values, strict=True))
-
-
 def _examples(columns: dict[str, list[Any]]) -> dict[str, Any]:
     return {n: next((v for v in values if not is_empty(v)), None) for n, values in columns.items()}
 
@@ -290,8 +284,8 @@ def write_exports(
         pq.write_table(
             table, out / "parquet" / f"{spec.name}.parquet", compression="zstd", compression_level=9
         )
+        write_jsonl(out / "json" / f"{spec.name}.jsonl", table)
         del table
-        _write_lines(out / "json" / f"{spec.name}.jsonl", map(_json_line, _rows(data)))
         counts[spec.name] = len(data[spec.primary_key[0]])
         examples[spec.name] = _examples(data)
         del data
@@ -343,9 +337,18 @@ def _json_default(value: Any) -> str:
     raise TypeError(f"cannot serialize {type(value).__name__}")
 
 
-def _json_line(row: Row) -> str:
-    """One JSONL row, keys in the table's column order (what Data Package readers expect)."""
-    return json.dumps(row, ensure_ascii=False, separators=(",", ":"), default=_json_default) + "\n"
+def write_jsonl(path: Path, table: Any) -> None:
+    """One JSON object per row, keys in the table's column order (what Data Package readers
+    expect), written by polars from the Arrow table: the same bytes as ``json.dumps(row,
+    ensure_ascii=False, separators=(",", ":"))`` per row, which tests/test_export.py checks."""
+    import polars as pl
+
+    with open(path, "wb") as f:
+        frame = pl.from_arrow(table)
+        assert isinstance(frame, pl.DataFrame)
+        frame.write_ndjson(f)
+        f.flush()
+        os.fsync(f.fileno())
 
 
 def _dumps(obj: Any) -> str:
