@@ -15,7 +15,7 @@ import pytest
 
 from conftest import DATA, REPO, copy_dataset
 from toolkit.columns import TABLES
-from toolkit.export import write_jsonl, export_dataset
+from toolkit.export import export_dataset, write_jsonl
 from toolkit.reading import load_dataset
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "small"

@@ -30,8 +30,13 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _findings(root: Path, jobs: int, all_columns: bool = False) -> tuple[list[dict], dict]:
+    """The findings, and every table's rows as Python columns (the checked columns unless
+    *all_columns*)."""
     validated = validate_dataset(root, jobs=jobs, all_columns=all_columns)
-    rows = {t: validated.tables.columns(t) for t in validated.tables.names}
+    if all_columns:
+        rows = {t: validated.tables.columns(t) for t in validated.tables.names}
+    else:
+        rows = {t: f.to_dict(as_series=False) for t, f in validated.frames.items()}
     return [f.to_dict() for f in validated.report.findings], rows
 
 
@@ -57,4 +62,5 @@ def test_validation_keeps_only_the_columns_its_checks_read(planted: Path) -> Non
     _, everything = _findings(planted, jobs=1, all_columns=True)
     assert "quote" not in checked["evidence"] and "notes" not in checked["agreements"]
     for table, columns in checked.items():
-        assert columns == {k: everything[table][k] for k in columns}
+        if table != "actors":  # its rows come from the registry, not the files checked
+            assert columns == {k: everything[table][k] for k in columns}, table

@@ -45,10 +45,14 @@ class FileResult:
 
 @dataclass
 class Batch:
-    """Results of consecutive files, in order, and the rows of those that were usable."""
+    """Results of consecutive files, in order, and the rows of those that were usable: as
+    Python columns when every column is kept (for the export), else as polars frames of the
+    checked columns, which cross process boundaries as Arrow buffers rather than millions of
+    Python strings."""
 
     results: list[FileResult]
     tables: Tables
+    frames: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,11 @@ def check_batch(
         results.append(_result(loaded))
         if loaded.ok:
             document_rows(tables, loaded.file, loaded.document, full=job.columns is None)
-    return Batch(results, tables.project(job.columns) if job.columns is not None else tables)
+    if job.columns is None:
+        return Batch(results, tables)
+    from toolkit.table_checks import frames_of
+
+    return Batch(results, Tables(), frames_of(tables.project(job.columns)))
 
 
 def _result(loaded: Loaded) -> FileResult:

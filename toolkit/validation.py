@@ -32,8 +32,8 @@ _MAX_MESSAGE = 300
 @dataclass
 class Validated:
     """Everything a validation run produced: the report, what each file gave, and the tables
-    that export builds on (every row and column with ``all_columns``; otherwise the checked
-    columns of the rows built in this run)."""
+    that export builds on (with ``all_columns``; otherwise empty: the checked rows are in
+    ``frames``)."""
 
     report: Report
     dataset: Dataset
@@ -42,6 +42,8 @@ class Validated:
     tables: Tables = field(default_factory=Tables)
     #: annotation files whose results came from the cache rather than a new check
     reused: int = 0
+    #: table -> polars frame of the checked columns of every row, as the checks saw them
+    frames: dict[str, Any] = field(default_factory=dict)
 
 
 def validate_dataset(
@@ -116,13 +118,16 @@ def _validate(
     to_check = [p for p, n in zip(files, names, strict=True) if n not in reused]
     fresh: dict[str, FileResult] = {}
     tables = Tables()
+    parts: dict[str, list[Any]] = {}
     for batch in check_files(dataset, registry, to_check, job, jobs=jobs):
         fresh.update((r.file, r) for r in batch.results)
         tables.extend(batch.tables)
+        for table, frame in batch.frames.items():
+            parts.setdefault(table, []).append(frame)
         if progress:
             progress(len(reused) + len(fresh), len(files))
     results = [reused[n].result if n in reused else fresh[n] for n in names]
-    frames = frames_of(tables)
+    frames = frames_of(tables) if all_columns else _concat(parts)
     if cached is not None and reused:
         frames = _merge(cached.frames, set(reused), frames)
     if store is not None and (fresh or cached is None or set(cached.entries) != set(names)):
@@ -161,7 +166,7 @@ def _validate(
         },
     }
     return Validated(
-        Report.from_findings(findings, stats), dataset, results, actors, tables, len(reused)
+        Report.from_findings(findings, stats), dataset, results, actors, tables, len(reused), frames
     )
 
 
@@ -181,6 +186,15 @@ def _merge(old: dict[str, Any], keep: set[str] | None, new: dict[str, Any]) -> d
             parts.append(new[table])
         out[table] = pl.concat(parts, how="diagonal_relaxed") if len(parts) > 1 else parts[0]
     return out
+
+
+def _concat(parts: dict[str, list[Any]]) -> dict[str, Any]:
+    import polars as pl
+
+    return {
+        table: pl.concat(frames, how="diagonal_relaxed") if len(frames) > 1 else frames[0]
+        for table, frames in sorted(parts.items())
+    }
 
 
 def _mentions(frames: dict[str, Any]) -> list[tuple[str, str]]:
