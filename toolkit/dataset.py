@@ -56,8 +56,16 @@ class Dataset:
             )
         return path
 
+    def annotation_names(self) -> list[str]:
+        """Every ``seeds/annotations/*.json`` entry, relative to the root, sorted."""
+        try:
+            entries = os.listdir(self.annotations_dir)
+        except OSError:
+            return []
+        return [f"seeds/annotations/{n}" for n in sorted(entries) if n.endswith(".json")]
+
     def annotation_paths(self) -> list[Path]:
-        return sorted(self.annotations_dir.glob("*.json")) if self.annotations_dir.is_dir() else []
+        return [self.root / name for name in self.annotation_names()]
 
     def relative(self, path: Path) -> str:
         """*path* relative to the root when inside it, for findings and reports."""

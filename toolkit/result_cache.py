@@ -11,7 +11,8 @@ the other files.
 A file's result is reused only when its bytes and its article's bytes are the ones checked.
 File status (size, times, inode) is a shortcut to avoid reading a file again, taken only for
 files whose status last changed well before the run that wrote the cache (the rule git uses
-for its index); any other file is read and hashed. A cache written by another toolkit
+for its index); any other file is read and hashed. A run that checked only a few files again
+(up to ``RESAVE_FRACTION`` of them) does not rewrite the cache. A cache written by another toolkit
 version, other schemas or other limits is ignored, as is one that cannot be read. Writes go
 to a new folder that a pointer file then names, so readers never see half a cache.
 """
@@ -39,6 +40,8 @@ CACHE_DIR = Path(".toolkit-cache") / "validate"
 #: A file whose status changed less than this before the run that cached it is re-hashed.
 SLACK_NS = 2_000_000_000
 FORMAT = 1
+#: A run that had to check again at most this share of the files leaves the cache as it is.
+RESAVE_FRACTION = 0.01
 _DEPENDENCIES = ("jsonschema", "jsonschema_rs", "polars", "pandera", "referencing")
 
 Status = tuple[int, int, int, int, int]
@@ -79,7 +82,7 @@ def fingerprint(registry: SchemaRegistry, max_bytes: int) -> str:
     return h.hexdigest()
 
 
-def status(path: Path) -> Status | None:
+def status(path: Path | str) -> Status | None:
     """The file's type, size, change and modification times and inode (None if absent)."""
     try:
         st = os.lstat(path)
@@ -88,9 +91,10 @@ def status(path: Path) -> Status | None:
     return (st.st_mode, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
-def _sha256(path: Path) -> str | None:
+def _sha256(path: str) -> str | None:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        with open(path, "rb") as f:
+            return hashlib.sha256(f.read()).hexdigest()
     except OSError:
         return None
 
@@ -121,17 +125,18 @@ class ResultCache:
         except Exception:
             return None
 
-    def reusable(self, cached: Cached, entry: Entry, path: Path) -> bool:
-        """True when *path* and the files its checks read are the bytes *entry* was made
-        from."""
-        if not self._same(cached, path, entry.status, entry.result.sha256):
+    def reusable(self, cached: Cached, entry: Entry, name: str) -> bool:
+        """True when the file *name* (relative to the root) and the files its checks read are
+        the bytes *entry* was made from."""
+        root = f"{self.dataset.root}/"
+        if not self._same(cached, root + name, entry.status, entry.result.sha256):
             return False
-        for name, seen in entry.read_also.items():
-            if not self._same(cached, self.dataset.root / name, seen, entry.result.read_also[name]):
+        for other, seen in entry.read_also.items():
+            if not self._same(cached, root + other, seen, entry.result.read_also[other]):
                 return False
         return True
 
-    def _same(self, cached: Cached, path: Path, seen: Status | None, sha256: str | None) -> bool:
+    def _same(self, cached: Cached, path: str, seen: Status | None, sha256: str | None) -> bool:
         now = status(path)
         if now is None or seen is None:
             return now is None and seen is None and sha256 is None
@@ -144,12 +149,23 @@ class ResultCache:
     def entry(self, result: FileResult) -> Entry:
         """A new entry for a result of this run, with the files' status as it is now (a file
         changed since it was read is re-hashed next time, as its status is not settled)."""
-        root = self.dataset.root
+        root = f"{self.dataset.root}/"
         return Entry(
             result,
-            status(root / result.file),
-            {name: status(root / name) for name in result.read_also},
+            status(root + result.file),
+            {name: status(root + name) for name in result.read_also},
         )
+
+    def worth_saving(self, cached: Cached | None, checked: int, files: int) -> bool:
+        """Whether to write the cache after a run that checked *checked* of *files* files.
+
+        Rewriting it costs about as much as reading it; after a small edit the old cache is
+        kept, and the few files changed since are checked again on each run (they are found
+        by their bytes, so the findings are the same) until they are over the share.
+        """
+        if cached is None:
+            return True
+        return checked > int(files * RESAVE_FRACTION)
 
     def save(self, entries: dict[str, Entry], frames: dict[str, Any]) -> None:
         """Write a new generation and point to it; failures (a read-only dataset) are

@@ -43,7 +43,7 @@ def _rules() -> list[TableRule]:
 
     def member(col: str, known: str, nullable: bool = False) -> Callable[[dict[str, Any]], Any]:
         def expr(ctx: dict[str, Any]) -> Any:
-            e = c(col).is_in(pl.Series(sorted(ctx[known]), dtype=pl.String).implode())
+            e = c(col).is_in(ctx[known].implode())
             return e.fill_null(nullable)
 
         return expr
@@ -214,7 +214,10 @@ CONTEXT_COLUMNS = {
 def columns_checked() -> dict[str, set[str]]:
     """table -> the columns validation reads (rules, messages, context, provenance); the
     others (quotes, notes, titles) matter only to the export."""
-    empty: dict[str, Any] = {"actor_ids": set(), "article_ids": set(), "date_keys": set()}
+    import polars as pl
+
+    none = pl.Series([], dtype=pl.String)
+    empty: dict[str, Any] = {"actor_ids": none, "article_ids": none, "date_keys": none}
     out: dict[str, set[str]] = {
         t: set(c) | {"_file", "_pointer"} for t, c in CONTEXT_COLUMNS.items()
     }
@@ -253,19 +256,21 @@ def check_tables(
     import polars as pl
     from pandera.errors import SchemaErrors
 
-    def values(table: str, column: str) -> list[Any]:
+    def values(table: str, expr: Any) -> Any:
+        """The distinct values of *expr* over *table*, as a string Series."""
         frame = frames.get(table)
-        return frame[column].to_list() if frame is not None and frame.height else []
+        if frame is None or not frame.height:
+            return pl.Series([], dtype=pl.String)
+        return frame.select(expr.cast(pl.String)).to_series().unique()
 
     rules = _rules()
+    date_key = pl.col("article_id") + "|" + pl.col("date_id")
     ctx = {
-        "actor_ids": set(values("actors", "actor_id")),
-        "article_ids": set(values("sources", "article_id")),
-        "date_keys": {
-            f"{a}|{d}"
-            for a, d in zip(values("dates", "article_id"), values("dates", "date_id"), strict=True)
-        }
-        | (known_date_keys or set()),
+        "actor_ids": values("actors", pl.col("actor_id")),
+        "article_ids": values("sources", pl.col("article_id")),
+        "date_keys": pl.concat(
+            [values("dates", date_key), pl.Series(sorted(known_date_keys or ()), dtype=pl.String)]
+        ),
     }
     if not complete:
         rules = [r for r in rules if r.code != "actor-unmentioned"]

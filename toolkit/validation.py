@@ -60,8 +60,8 @@ def validate_dataset(
     """Validate the dataset under *root*.
 
     :param paths: when given, report only findings in these files and the dataset-wide
-        findings that involve them (the whole dataset is still read, since references cross
-        files).
+        findings that involve them (the dataset-wide checks still cover every file, since
+        references cross files; with *cache*, files unchanged since are not read again).
     :returns: a :class:`Validated` whose ``report.valid`` is False when any error was found.
 
     >>> validate_dataset(".").report.valid
@@ -104,18 +104,17 @@ def _validate(
     all_columns: bool,
     cache: bool,
 ) -> Validated:
-    files = dataset.annotation_paths()
-    names = [dataset.relative(p) for p in files]
+    names = dataset.annotation_names()
     job = Job.of(dataset, registry, max_bytes, None if all_columns else columns_checked())
     store = ResultCache(dataset, fingerprint(registry, max_bytes)) if cache else None
     cached = store.load() if store is not None else None
     reused: dict[str, Entry] = {}
     if store is not None and cached is not None:
-        for path, name in zip(files, names, strict=True):
+        for name in names:
             entry = cached.entries.get(name)
-            if entry is not None and store.reusable(cached, entry, path):
+            if entry is not None and store.reusable(cached, entry, name):
                 reused[name] = entry
-    to_check = [p for p, n in zip(files, names, strict=True) if n not in reused]
+    to_check = [dataset.root / n for n in names if n not in reused]
     fresh: dict[str, FileResult] = {}
     tables = Tables()
     parts: dict[str, list[Any]] = {}
@@ -125,12 +124,12 @@ def _validate(
         for table, frame in batch.frames.items():
             parts.setdefault(table, []).append(frame)
         if progress:
-            progress(len(reused) + len(fresh), len(files))
+            progress(len(reused) + len(fresh), len(names))
     results = [reused[n].result if n in reused else fresh[n] for n in names]
     frames = frames_of(tables) if all_columns else _concat(parts)
     if cached is not None and reused:
         frames = _merge(cached.frames, set(reused), frames)
-    if store is not None and (fresh or cached is None or set(cached.entries) != set(names)):
+    if store is not None and store.worth_saving(cached, len(fresh), len(names)):
         store.save({n: store.entry(r) for n, r in zip(names, results, strict=True)}, frames)
     findings = [f for r in results for f in r.findings]
     actors = _load_actor_registry(dataset, registry)
