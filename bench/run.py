@@ -255,6 +255,7 @@ def child_env(corpus: Path, bytecode_cache: bool) -> tuple[dict[str, str], bool]
     """The jobs' environment, and whether it was given a bytecode cache of its own: only when
     the caller's environment forbids writing bytecode (``PYTHONDONTWRITEBYTECODE``)."""
     env = dict(os.environ)
+    env["TOOLKIT_CACHE_DIR"] = str(corpus / ".toolkit-cache")  # a cold cache on every run
     if bytecode_cache and env.get("PYTHONDONTWRITEBYTECODE"):
         del env["PYTHONDONTWRITEBYTECODE"]
         env["PYTHONPYCACHEPREFIX"] = str(corpus / ".pycache")
@@ -440,7 +441,8 @@ def benchmark(
         "included), except the sampled row (f), timed inside the job over its sample only.",
         "ratio: seconds per record of the task divided by seconds per record of the baseline "
         "(2.0 = twice as slow).",
-        "(a) runs with no result cache yet and writes one (.toolkit-cache/ under the root); "
+        "(a) runs with no result cache yet and writes one (in the corpus folder, through "
+        "TOOLKIT_CACHE_DIR); "
         "(b) then edits one file and passes it: that file is checked again, the others' "
         "results and rows come from the cache, and the dataset-wide checks run on all rows.",
         "peak MB: the largest sum of resident memory over the job and its worker processes "

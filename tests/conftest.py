@@ -18,6 +18,17 @@ SHARED_SEEDS = REPO.parent / "shared" / "seeds"
 
 
 @pytest.fixture(scope="session")
+def _cache_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("toolkit-cache")
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(_cache_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Validation caches go to a folder of the test session, not the user's cache."""
+    monkeypatch.setenv("TOOLKIT_CACHE_DIR", str(_cache_home))
+
+
+@pytest.fixture(scope="session")
 def repo() -> Path:
     return REPO
 

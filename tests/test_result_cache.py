@@ -15,7 +15,8 @@ from click.testing import CliRunner
 
 from conftest import REPO
 from toolkit.cli import cli
-from toolkit.result_cache import CACHE_DIR
+from toolkit.dataset import Dataset
+from toolkit.result_cache import cache_folder
 from toolkit.validation import validate_dataset
 
 try:
@@ -41,6 +42,12 @@ def root(corpus: Path, tmp_path: Path) -> Path:
 def _report(root: Path, cache: bool) -> tuple[dict[str, Any], int]:
     validated = validate_dataset(root, cache=cache, jobs=1)
     return validated.report.to_dict(), validated.reused
+
+
+def _unread(root: Path) -> int:
+    """Files whose bytes the checks never read (too large, a folder): while their status has
+    not settled, nothing shows they are unchanged, so they are checked again."""
+    return sum(r.sha256 is None for r in validate_dataset(root, jobs=1).files)
 
 
 def _files(root: Path) -> list[Path]:
@@ -100,19 +107,23 @@ def test_cached_runs_report_what_uncached_runs_report_after_each_edit(
     root: Path, mode: str, monkeypatch: Any
 ) -> None:
     """``status``: every file's status counts as settled, so an unchanged status alone lets a
-    result be reused; ``hashing``: the files just written are all hashed; ``keep-old-cache``:
+    result be reused; ``hashing``: no status counts, every file is hashed; ``keep-old-cache``:
     the cache is never rewritten after the first run, so every file edited since is checked
     again on each run."""
     if mode == "status":
         monkeypatch.setattr("toolkit.result_cache.SLACK_NS", -(10**15))
+    else:  # no status ever counts as settled: every file is read and hashed
+        monkeypatch.setattr("toolkit.result_cache.SLACK_NS", 10**18)
     if mode == "keep-old-cache":
         monkeypatch.setattr("toolkit.result_cache.RESAVE_FRACTION", 1.0)
     expected, _ = _report(root, cache=False)
     assert not expected["valid"]
+    unread = 0 if mode == "status" else _unread(root)
+    assert mode == "status" or unread > 0
     cold, reused = _report(root, cache=True)
     assert (cold, reused) == (expected, 0)
     warm, reused = _report(root, cache=True)
-    assert (warm, reused) == (expected, len(_files(root)))
+    assert (warm, reused) == (expected, len(_files(root)) - unread)
     edited = 0
     for what, edit, changed in _edits(root):
         edit()
@@ -121,15 +132,17 @@ def test_cached_runs_report_what_uncached_runs_report_after_each_edit(
         got, reused = _report(root, cache=True)
         assert got == expected, what
         if mode == "keep-old-cache":
-            assert len(_files(root)) - edited <= reused <= len(_files(root)) - changed, what
+            assert len(_files(root)) - edited - unread <= reused, what
+            assert reused <= len(_files(root)) - changed - unread, what
         else:
-            assert reused == len(_files(root)) - changed, what
+            assert reused == len(_files(root)) - changed - unread, what
 
 
-def test_a_damaged_cache_is_ignored(root: Path) -> None:
+def test_a_damaged_cache_is_ignored(root: Path, monkeypatch: Any) -> None:
+    monkeypatch.setattr("toolkit.result_cache.SLACK_NS", 10**18)  # every file is hashed
     expected, _ = _report(root, cache=False)
     _report(root, cache=True)
-    folder = root / CACHE_DIR
+    folder = cache_folder(Dataset.at(root))
 
     def generation() -> Path:
         return folder / (folder / "current").read_text("utf-8")
@@ -143,7 +156,7 @@ def test_a_damaged_cache_is_ignored(root: Path) -> None:
     assert _report(root, cache=True) == (expected, 0)
     (folder / "current").write_text("g-gone", "utf-8")
     assert _report(root, cache=True) == (expected, 0)
-    assert _report(root, cache=True) == (expected, len(_files(root)))
+    assert _report(root, cache=True) == (expected, len(_files(root)) - _unread(root))
 
 
 def test_a_cache_made_with_other_schemas_is_not_used(root: Path, monkeypatch: Any) -> None:
@@ -156,8 +169,47 @@ def test_the_cli_uses_the_cache_unless_told_not_to(root: Path) -> None:
     runner = CliRunner()
     first = runner.invoke(cli, ["validate", "--root", str(root), "--format", "json"])
     assert first.exit_code == 1
-    assert (root / CACHE_DIR / "current").is_file()
-    shutil.rmtree(root / CACHE_DIR)
+    folder = cache_folder(Dataset.at(root))
+    assert (folder / "current").is_file()
+    assert not any(p.name.startswith(".toolkit") for p in root.iterdir())
+    shutil.rmtree(folder)
     second = runner.invoke(cli, ["validate", "--root", str(root), "--no-cache", "--format", "json"])
     assert second.exit_code == 1 and second.output == first.output
-    assert not (root / CACHE_DIR).exists()
+    assert not folder.exists()
+
+
+def test_a_file_replaced_while_it_was_checked_is_checked_again(
+    root: Path, monkeypatch: Any
+) -> None:
+    """A file missing when read and back when the cache is written (an editor replacing it,
+    a checkout) must not keep its "unreadable" result: its status changed after the run began,
+    so nothing vouches for it until it is read again."""
+    from toolkit.result_cache import ResultCache
+
+    victim = _files(root)[0]
+    aside = root / "aside.json"
+    listed = Dataset.annotation_names
+    made = ResultCache.entry
+
+    def names_then_remove(self: Dataset) -> list[str]:
+        out = listed(self)
+        if victim.exists():
+            victim.rename(aside)
+        return out
+
+    def entry_after_restoring(self: ResultCache, result: Any) -> Any:
+        if aside.exists():
+            aside.rename(victim)
+        return made(self, result)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Dataset, "annotation_names", names_then_remove)
+        patched.setattr(ResultCache, "entry", entry_after_restoring)
+        raced, _ = _report(root, cache=True)
+    assert any(f["code"] == "file-unreadable" for f in raced["findings"])
+    expected, _ = _report(root, cache=False)
+    assert not any(
+        f["code"] == "file-unreadable" and f["file"].endswith(victim.name)
+        for f in expected["findings"]
+    )
+    assert _report(root, cache=True)[0] == expected

@@ -133,8 +133,8 @@ def new(article: str, root: Path, annotator: str, force: bool) -> None:
     "--cache/--no-cache",
     default=True,
     show_default=True,
-    help="Reuse the results of files unchanged since the last run (kept in "
-    ".toolkit-cache/ under the root); the findings are the same either way.",
+    help="Reuse the results of files unchanged since the last run (kept in the user's "
+    "cache folder, never in the dataset); the findings are the same either way.",
 )
 @click.option(
     "--jobs",

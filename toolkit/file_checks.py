@@ -143,7 +143,7 @@ def check_files(
 
 def _workers(jobs: int | None, files: int) -> int:
     if jobs is not None:
-        return max(1, jobs)
+        return max(1, min(jobs, -(-files // BATCH_FILES)))
     if files < PARALLEL_MIN_FILES:
         return 1
     return min(os.cpu_count() or 1, max(1, files // BATCH_FILES))

@@ -1,20 +1,25 @@
 """A cache of per-file validation results, so that a run after an edit checks again only the
 files that changed, and the dataset-wide checks read the other files' rows from disk.
 
-What is kept, under ``<root>/.toolkit-cache/validate/``: for every annotation file, its
-:class:`~toolkit.file_checks.FileResult` (findings, article id, the SHA-256 of the bytes
-checked and of the article its checks read) and, as Arrow IPC files, the table rows of every
-file (only the columns the dataset-wide checks read). The dataset-wide checks always run again
-over all rows: a cached file's dataset-wide findings are never reused, since they depend on
-the other files.
+What is kept: for every annotation file, its :class:`~toolkit.file_checks.FileResult`
+(findings, article id, the SHA-256 of the bytes checked and of the article its checks read)
+and, as Arrow IPC files, the table rows of every file (only the columns the dataset-wide checks
+read). The dataset-wide checks always run again over all rows: a cached file's dataset-wide
+findings are never reused, since they depend on the other files.
+
+Where: in the user's cache folder (``$TOOLKIT_CACHE_DIR``, else
+``$XDG_CACHE_HOME/cnvn-toolkit/validate``, else ``~/.cache/cnvn-toolkit/validate``), one
+folder per dataset root, created private to the user. Never inside the dataset: a cache there
+could arrive with a pull request, and a forged one would make bad files pass.
 
 A file's result is reused only when its bytes and its article's bytes are the ones checked.
-File status (size, times, inode) is a shortcut to avoid reading a file again, taken only for
-files whose status last changed well before the run that wrote the cache (the rule git uses
-for its index); any other file is read and hashed. A run that checked only a few files again
-(up to ``RESAVE_FRACTION`` of them) does not rewrite the cache. A cache written by another toolkit
-version, other schemas or other limits is ignored, as is one that cannot be read. Writes go
-to a new folder that a pointer file then names, so readers never see half a cache.
+File status (type, size, times, inode) is a shortcut that spares reading a file again, taken
+only for files whose status last changed well before the run that wrote the cache (the rule
+git uses for its index); any other file is read and hashed, and a file that was never read
+(too large, unreadable) is checked again. A cache written by another toolkit version, other
+schemas or other limits is ignored, as is one that cannot be read. Writes go to a new folder
+that a pointer file then names, so readers never see half a cache. A run that checked only a
+few files again (up to ``RESAVE_FRACTION`` of them) does not rewrite the cache.
 """
 
 from __future__ import annotations
@@ -36,7 +41,6 @@ from toolkit.dataset import Dataset
 from toolkit.file_checks import FileResult
 from toolkit.registry import SchemaRegistry
 
-CACHE_DIR = Path(".toolkit-cache") / "validate"
 #: A file whose status changed less than this before the run that cached it is re-hashed.
 SLACK_NS = 2_000_000_000
 FORMAT = 1
@@ -82,6 +86,15 @@ def fingerprint(registry: SchemaRegistry, max_bytes: int) -> str:
     return h.hexdigest()
 
 
+def cache_folder(dataset: Dataset) -> Path:
+    """The cache folder of *dataset* (see the module docstring)."""
+    base = os.environ.get("TOOLKIT_CACHE_DIR")
+    if not base:
+        xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        base = str(Path(xdg) / "cnvn-toolkit" / "validate")
+    return Path(base) / hashlib.sha256(str(dataset.root).encode()).hexdigest()[:24]
+
+
 def status(path: Path | str) -> Status | None:
     """The file's type, size, change and modification times and inode (None if absent)."""
     try:
@@ -105,7 +118,7 @@ class ResultCache:
     def __init__(self, dataset: Dataset, key: str) -> None:
         self.dataset = dataset
         self.key = key
-        self.folder = dataset.root / CACHE_DIR
+        self.folder = cache_folder(dataset)
         self.started_ns = time.time_ns()
 
     def load(self) -> Cached | None:
@@ -142,8 +155,10 @@ class ResultCache:
             return now is None and seen is None and sha256 is None
         if stat.S_ISLNK(now[0]):
             return False
-        if now == seen and (sha256 is None or max(now[2], now[3]) < cached.started_ns - SLACK_NS):
-            return True  # unchanged status and settled, or never read (the status was all)
+        if now == seen and max(now[2], now[3]) < cached.started_ns - SLACK_NS:
+            return True  # unchanged since well before the cached run read it
+        if sha256 is None:
+            return False  # never read (too large, unreadable): its status is all there is
         return _sha256(path) == sha256
 
     def entry(self, result: FileResult) -> Entry:
@@ -172,7 +187,8 @@ class ResultCache:
         ignored, as the cache only saves time."""
         generation = self.folder / f"g-{uuid.uuid4().hex}"
         try:
-            generation.mkdir(parents=True)
+            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            generation.mkdir(mode=0o700)
             for table, frame in frames.items():
                 frame.write_ipc(generation / f"{table}.arrow")
             index = {
