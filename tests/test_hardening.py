@@ -82,6 +82,17 @@ def test_a_symlinked_annotation_leaving_the_tree_is_not_read(small: Path, tmp_pa
     ]
 
 
+def test_a_link_loop_is_a_finding_not_a_crash(small: Path) -> None:
+    folder = small / "seeds" / "annotations"
+    (folder / "900_00000000000000c4.json").symlink_to(folder / "900_00000000000000c5.json")
+    (folder / "900_00000000000000c5.json").symlink_to(folder / "900_00000000000000c4.json")
+    report = validate_dataset(small).report
+    assert {(f.file.rsplit("/", 1)[-1], f.code) for f in report.findings} == {
+        ("900_00000000000000c4.json", "file-unreadable"),
+        ("900_00000000000000c5.json", "file-unreadable"),
+    }
+
+
 def test_a_symlinked_article_is_not_read(small: Path, tmp_path: Path) -> None:
     article = small / "seeds" / "articles" / "900_00000000000000a1.txt"
     outside = tmp_path / "article.txt"

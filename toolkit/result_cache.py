@@ -159,6 +159,8 @@ class ResultCache:
             return True  # unchanged since well before the cached run read it
         if sha256 is None:
             return False  # never read (too large, unreadable): its status is all there is
+        if now[1] != seen[1]:
+            return False  # another size: other bytes, no need to read them
         return _sha256(path) == sha256
 
     def entry(self, result: FileResult) -> Entry:

@@ -253,9 +253,10 @@ def _load_actor_registry(dataset: Dataset, registry: SchemaRegistry) -> Loaded |
 
 
 def _inside(dataset: Dataset, path: Path) -> bool:
+    """True when *path*, links followed, lies inside the dataset (a link loop does not)."""
     try:
         path.resolve().relative_to(dataset.root)
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a link loop (Python 3.11)
         return False
     return True
 
