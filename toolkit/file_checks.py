@@ -94,7 +94,7 @@ def check_batch(
         return Batch(results, tables)
     from toolkit.table_checks import frames_of
 
-    return Batch(results, Tables(), frames_of(tables.project(job.columns)))
+    return Batch(results, Tables(), frames_of(tables, job.columns))
 
 
 def _result(loaded: Loaded) -> FileResult:

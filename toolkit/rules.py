@@ -44,6 +44,13 @@ class DocumentContext:
             return None
 
     @cached_property
+    def article_sha256(self) -> str | None:
+        """SHA-256 of the article's bytes (None when there is no readable article)."""
+        if self.article_bytes is None:
+            return None
+        return hashlib.sha256(self.article_bytes).hexdigest()
+
+    @cached_property
     def text(self) -> str | None:
         if self.article_bytes is None:
             return None
@@ -106,7 +113,7 @@ def check_source_text(ctx: DocumentContext) -> Iterator[Finding]:
             "/source/article_id",
         )
         return
-    actual = hashlib.sha256(ctx.article_bytes).hexdigest()
+    actual = ctx.article_sha256
     if ctx.doc["source"]["sha256"] != actual:
         yield ctx.finding(
             "source-hash-mismatch", f"the article's SHA-256 is {actual}", "/source/sha256"

@@ -228,11 +228,12 @@ def columns_checked() -> dict[str, set[str]]:
     return out
 
 
-def frames_of(tables: Tables) -> dict[str, Any]:
-    """One polars frame per table, of just the columns the checks read."""
+def frames_of(tables: Tables, wanted: dict[str, set[str]]) -> dict[str, Any]:
+    """One polars frame per table, of just the columns *wanted* names for it (every column of
+    a table it does not name); *wanted* is :func:`columns_checked`, computed once by the
+    caller."""
     import polars as pl
 
-    wanted = columns_checked()
     out = {}
     for table in tables.names:
         columns = tables.columns(table)
@@ -282,7 +283,7 @@ def check_tables(
         mine = [r for r in rules if r.table == table]
         frame = full.select(_columns_read(mine, ctx, full.columns))
         if "date_id" in frame.columns and "article_id" in frame.columns:
-            frame = frame.with_columns(_key=pl.col("article_id") + "|" + pl.col("date_id"))
+            frame = frame.with_columns(_key=date_key)
         schema = pa.DataFrameSchema(
             checks=[
                 pa.Check(

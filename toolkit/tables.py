@@ -65,9 +65,6 @@ class Tables:
         columns = self.columns(table)
         return len(next(iter(columns.values()))) if columns else 0
 
-    def row(self, table: str, index: int) -> Row:
-        return {k: v[index] for k, v in self.columns(table).items()}
-
     def __getitem__(self, table: str) -> list[Row]:
         """The rows of *table* as dicts (built anew on each call)."""
         columns = self.columns(table)
@@ -87,16 +84,6 @@ class Tables:
                 for k, values in mine.items():
                     values.extend(columns[k])
 
-    def project(self, keep: dict[str, set[str]]) -> Tables:
-        """Only the columns named in *keep* (table -> names); tables not named keep all."""
-        out = Tables()
-        for table, columns in self._iter_columns():
-            wanted = keep.get(table)
-            out._columns[table] = {
-                k: v for k, v in columns.items() if wanted is None or k in wanted
-            }
-        return out
-
     def _iter_columns(self) -> list[tuple[str, dict[str, list[Any]]]]:
         self._flush()
         return list(self._columns.items())
@@ -112,23 +99,6 @@ class Tables:
 
 def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
-
-
-def build_tables(
-    documents: Iterable[tuple[str, dict[str, Any]]], registry: tuple[str, dict[str, Any]] | None
-) -> Tables:
-    """Flatten annotation documents ``(file, doc)`` and the actor registry into rows."""
-    t = Tables()
-    for file, doc in documents:
-        document_rows(t, file, doc)
-    if registry is not None:
-        mentions = zip(
-            t.column("actor_mentions", "actor_id"),
-            t.column("actor_mentions", "article_id"),
-            strict=True,
-        )
-        registry_rows(t, *registry, mentions)
-    return t
 
 
 def registry_rows(
@@ -397,7 +367,6 @@ __all__ = [
     "PROVENANCE",
     "SIGNING_ROLES",
     "Tables",
-    "build_tables",
     "document_rows",
     "pointer_join",
     "registry_rows",

@@ -6,7 +6,6 @@ for invalid data.
 from __future__ import annotations
 
 import gc
-import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -105,7 +104,8 @@ def _validate(
     cache: bool,
 ) -> Validated:
     names = dataset.annotation_names()
-    job = Job.of(dataset, registry, max_bytes, None if all_columns else columns_checked())
+    checked = columns_checked()
+    job = Job.of(dataset, registry, max_bytes, None if all_columns else checked)
     store = ResultCache(dataset, fingerprint(registry, max_bytes)) if cache else None
     cached = store.load() if store is not None else None
     reused: dict[str, Entry] = {}
@@ -126,7 +126,7 @@ def _validate(
         if progress:
             progress(len(reused) + len(fresh), len(names))
     results = [reused[n].result if n in reused else fresh[n] for n in names]
-    frames = frames_of(tables) if all_columns else _concat(parts)
+    frames = frames_of(tables, checked) if all_columns else _concat(parts)
     if cached is not None and reused:
         frames = _merge(cached.frames, set(reused), frames)
     if store is not None and store.worth_saving(cached, len(fresh), len(names)):
@@ -138,7 +138,7 @@ def _validate(
         if actors.ok:
             registry_table = Tables()
             registry_rows(registry_table, actors.file, actors.document, _mentions(frames))
-            frames = _merge(frames, None, frames_of(registry_table))
+            frames = _merge(frames, None, frames_of(registry_table, checked))
             tables.extend(registry_table)
     complete = all(r.ok and not r.dropped_ids for r in results) and len(results) > 0
     dropped_dates = {f"{r.article_id}|{i}" for r in results if r.ok for i in r.dropped_ids}
@@ -175,19 +175,16 @@ def _merge(old: dict[str, Any], keep: set[str] | None, new: dict[str, Any]) -> d
     import polars as pl
 
     kept = pl.Series(sorted(keep), dtype=pl.String).implode() if keep is not None else None
-    out = {}
-    for table in sorted(set(old) | set(new)):
-        parts = []
-        if table in old:
-            frame = old[table]
-            parts.append(frame if kept is None else frame.filter(pl.col("_file").is_in(kept)))
-        if table in new:
-            parts.append(new[table])
-        out[table] = pl.concat(parts, how="diagonal_relaxed") if len(parts) > 1 else parts[0]
-    return out
+    parts: dict[str, list[Any]] = {}
+    for table, frame in old.items():
+        parts[table] = [frame if kept is None else frame.filter(pl.col("_file").is_in(kept))]
+    for table, frame in new.items():
+        parts.setdefault(table, []).append(frame)
+    return _concat(parts)
 
 
 def _concat(parts: dict[str, list[Any]]) -> dict[str, Any]:
+    """Each table's frames, one after the other (columns missing from some are null)."""
     import polars as pl
 
     return {
@@ -234,10 +231,7 @@ def load_annotation(
     ctx = DocumentContext(loaded, dataset)
     for rule in DOCUMENT_RULES.values():
         loaded.findings.extend(rule(ctx))
-    article = ctx.article_bytes
-    loaded.read_also[f"seeds/articles/{ctx.article_id}.txt"] = (
-        None if article is None else hashlib.sha256(article).hexdigest()
-    )
+    loaded.read_also[f"seeds/articles/{ctx.article_id}.txt"] = ctx.article_sha256
     return loaded
 
 
