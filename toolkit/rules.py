@@ -64,14 +64,16 @@ class DocumentContext:
 _EVIDENCE_SECTIONS = (("actors", "roles"), ("agreements", "counts"), ("dates", None))
 
 
-def iter_evidence(doc: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+def iter_evidence(doc: Any) -> list[tuple[str, dict[str, Any]]]:
     """Every evidence object of a schema-valid annotation document with its pointer, in
-    document order. Records set aside as schema-invalid (None) are skipped."""
+    document order. Records set aside as schema-invalid (None) are skipped. (A list built
+    with plain loops: every file's evidence goes through it twice.)"""
+    found: list[tuple[str, dict[str, Any]]] = []
     source = doc.get("source") or {}
     for part in ("title", "publisher", "publication"):
         holder = source.get(part)
         if isinstance(holder, dict):
-            yield from _evidence_list(holder, f"/source/{part}")
+            _evidence_list(found, holder, f"/source/{part}")
     for section, nested in _EVIDENCE_SECTIONS:
         for i, record in enumerate(doc.get(section) or ()):
             if not isinstance(record, dict):
@@ -79,13 +81,17 @@ def iter_evidence(doc: Any) -> Iterator[tuple[str, dict[str, Any]]]:
             base = f"/{section}/{i}"
             if nested is not None:
                 for j, inner in enumerate(record.get(nested) or ()):
-                    yield from _evidence_list(inner, f"{base}/{nested}/{j}")
-            yield from _evidence_list(record, base)
+                    _evidence_list(found, inner, f"{base}/{nested}/{j}")
+            _evidence_list(found, record, base)
+    return found
 
 
-def _evidence_list(holder: dict[str, Any], base: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    for k, ev in enumerate(holder.get("evidence") or ()):
-        yield f"{base}/evidence/{k}", ev
+def _evidence_list(
+    found: list[tuple[str, dict[str, Any]]], holder: dict[str, Any], base: str
+) -> None:
+    evidence = holder.get("evidence")
+    if evidence:
+        found.extend((f"{base}/evidence/{k}", ev) for k, ev in enumerate(evidence))
 
 
 def check_source_path(ctx: DocumentContext) -> Iterator[Finding]:
@@ -138,8 +144,12 @@ def check_spans(ctx: DocumentContext) -> Iterator[Finding]:
 
 def check_evidence(ctx: DocumentContext) -> Iterator[Finding]:
     text = ctx.text
+    source = ctx.doc["source"]
+    content_start, content_end = source["content_span"]["start"], source["content_span"]["end"]
+    excluded = source.get("excluded_spans")
+    article_id = ctx.article_id
     for pointer, ev in iter_evidence(ctx.doc):
-        if ev["article_id"] != ctx.article_id:
+        if ev["article_id"] != article_id:
             yield ctx.finding(
                 "evidence-wrong-article",
                 f"evidence cites {ev['article_id']} in the annotation of {ctx.article_id}",
@@ -160,8 +170,13 @@ def check_evidence(ctx: DocumentContext) -> Iterator[Finding]:
                 "evidence-quote-mismatch", _near_miss(text, start, end, quote), pointer + "/quote"
             )
         else:
-            yield from _check_context(ctx, pointer, ev, text)
-            yield from _check_chrome(ctx, pointer, start, end)
+            prefix, suffix = ev.get("prefix"), ev.get("suffix")
+            if (prefix is not None and text[max(0, start - len(prefix)) : start] != prefix) or (
+                suffix is not None and text[end : end + len(suffix)] != suffix
+            ):
+                yield from _check_context(ctx, pointer, ev, text)
+            if not (content_start <= start and end <= content_end) or excluded:
+                yield from _check_chrome(ctx, pointer, start, end)
 
 
 def _near_miss(text: str, start: int, end: int, quote: str) -> str:
