@@ -45,3 +45,32 @@ def arrow_schema(spec: TableSpec, columns: list[ResolvedColumn], metadata: dict[
     return pa.schema(
         fields, metadata={**metadata, "table": spec.name, "description": spec.description}
     )
+
+
+def undictionaried(schema: Any) -> Any:
+    """*schema* with every dictionary (enum) column as its plain value type and no metadata:
+    how rows are built in batches, so that batches need no shared dictionary. Casting to
+    *schema* afterwards encodes the enums in order of first appearance, as building the
+    whole table at once does."""
+    import pyarrow as pa
+
+    return pa.schema(
+        [
+            pa.field(f.name, f.type.value_type, nullable=f.nullable)
+            if pa.types.is_dictionary(f.type)
+            else pa.field(f.name, f.type, nullable=f.nullable)
+            for f in schema
+        ]
+    )
+
+
+def published_schemas(registry: Any) -> dict[str, Any]:
+    """Table name -> the Arrow schema its rows are built with in batches
+    (:func:`undictionaried`), for every published table built from annotation rows."""
+    from toolkit.columns import TABLES, resolve
+
+    return {
+        spec.name: undictionaried(arrow_schema(spec, resolve(spec, registry, registry.latest), {}))
+        for spec in TABLES
+        if spec.name != "agreements_canonical"
+    }

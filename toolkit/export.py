@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import signal
+import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -24,9 +25,10 @@ from toolkit.columns import TABLES, ResolvedColumn, TableSpec, resolve
 from toolkit.datacard import datacard, is_empty
 from toolkit.dataset import Dataset
 from toolkit.errors import ExportFailed, ExportLocked
+from toolkit.file_checks import compact_json
 from toolkit.registry import SchemaRegistry
 from toolkit.report import Report
-from toolkit.tables import Row, Tables
+from toolkit.tables import Row
 from toolkit.validation import Validated, validate_dataset
 
 EXPORTS = "exports"
@@ -68,11 +70,23 @@ def export_dataset(
     :returns: an :class:`ExportResult`; nothing is written when the report is invalid.
     :raises ExportLocked: when another export holds the lock for longer than ten minutes.
     """
-    from filelock import FileLock, Timeout
-
     dataset = Dataset.at(root)
     registry = registry or SchemaRegistry.load()
-    validated = validate_dataset(dataset.root, registry=registry, all_columns=True)
+    with tempfile.TemporaryDirectory(prefix="cnvn-export-") as scratch:
+        return _export(dataset, registry, Path(scratch), check, hook, on_wait)
+
+
+def _export(
+    dataset: Dataset,
+    registry: SchemaRegistry,
+    scratch: Path,
+    check: bool,
+    hook: Hook | None,
+    on_wait: Callable[[str], None] | None,
+) -> ExportResult:
+    from filelock import FileLock, Timeout
+
+    validated = validate_dataset(dataset.root, registry=registry, all_columns=True, scratch=scratch)
     if not validated.report.valid:
         return ExportResult(validated.report)
     lock = FileLock(str(dataset.root / "exports.lock"))
@@ -178,50 +192,101 @@ def dataset_meta(dataset: Dataset) -> dict[str, str]:
     return meta
 
 
-def input_hash(dataset: Dataset) -> str:
-    """SHA-256 over every input file's path and bytes: articles, annotations, registries."""
+def input_hash(dataset: Dataset, known: dict[str, str | None] | None = None) -> str:
+    """SHA-256 over every input file's path and bytes: articles, annotations, registries.
+    *known* gives the SHA-256 of files already hashed (by the validation that read them)."""
+    known = known or {}
     h = hashlib.sha256()
     paths = sorted(dataset.articles_dir.glob("*.txt")) + dataset.annotation_paths()
     for extra in (dataset.actors_path, dataset.root / "seeds" / "dataset.json"):
         if extra.is_file():
             paths.append(extra)
     for p in paths:
+        name = p.relative_to(dataset.root).as_posix()
+        digest = known.get(name)
         h.update(
-            p.relative_to(dataset.root).as_posix().encode()
+            name.encode()
             + b"\0"
-            + hashlib.sha256(p.read_bytes()).digest()
+            + (bytes.fromhex(digest) if digest else hashlib.sha256(p.read_bytes()).digest())
         )
     return h.hexdigest()
 
 
-def export_columns(tables: Tables, spec: TableSpec) -> dict[str, list[Any]]:
-    """The published columns of one table, in the table's column order: provenance columns
-    dropped, canonical agreements gathered, rows sorted by primary key."""
-    names = [c.name for c in spec.columns]
-    if spec.name == "agreements_canonical":
-        rows = _canonical(tables)
-        columns = {n: [r[n] for r in rows] for n in names}
+def _hashed(validated: Validated) -> dict[str, str | None]:
+    """The SHA-256 of every file the validation read: annotations and their articles."""
+    known: dict[str, str | None] = {}
+    for result in validated.files:
+        known.update(result.read_also)
+        known[result.file] = result.sha256
+    return known
+
+
+def published_table(validated: Validated, spec: TableSpec, schema: Any) -> Any:
+    """The published Arrow table *spec* with *schema*: provenance columns dropped,
+    canonical agreements gathered, rows sorted by primary key."""
+    import pyarrow as pa
+
+    from toolkit.arrow_schema import undictionaried
+
+    if spec.name in validated.published:
+        unsorted = validated.published[spec.name]
     else:
-        have = tables.columns(spec.name)
-        count = tables.count(spec.name)
-        columns = {n: have[n] if n in have else [None] * count for n in names}
-    keys: list[Any] = [[str(v) for v in columns[k]] for k in spec.primary_key]
-    sort_key = keys[0] if len(keys) == 1 else list(zip(*keys, strict=True))
-    order = sorted(range(len(sort_key)), key=sort_key.__getitem__)
-    return {n: [values[i] for i in order] for n, values in columns.items()}
+        if spec.name == "agreements_canonical":
+            rows = _canonical(validated.published)
+            have = {n: [r[n] for r in rows] for n in schema.names}
+            count = len(rows)
+        else:  # the registry's rows, or a table with no rows
+            have = validated.tables.columns(spec.name)
+            count = validated.tables.count(spec.name)
+        data = {n: have[n] if n in have else [None] * count for n in schema.names}
+        unsorted = pa.Table.from_pydict(data, schema=undictionaried(schema))
+    ordered = unsorted.sort_by([(k, "ascending") for k in spec.primary_key]).combine_chunks()
+    return ordered.cast(schema)
 
 
-def _examples(columns: dict[str, list[Any]]) -> dict[str, Any]:
-    return {n: next((v for v in values if not is_empty(v)), None) for n, values in columns.items()}
+def _examples(table: Any) -> dict[str, Any]:
+    """The first value of each column that is not empty (None when all are)."""
+    examples: dict[str, Any] = {}
+    for name in table.column_names:
+        column = table.column(name)
+        examples[name] = None
+        for offset in range(0, len(column), 4096):
+            found = [v for v in column.slice(offset, 4096).to_pylist() if not is_empty(v)]
+            if found:
+                examples[name] = found[0]
+                break
+    return examples
 
 
-def _canonical(tables: Tables) -> list[Row]:
+_CANONICAL_AGREEMENT = (
+    "canonical_key",
+    "article_id",
+    "agreement_id",
+    "title_as_reported",
+    "status",
+    "factuality",
+    "instrument_type",
+    "sectors",
+    "party_ids",
+)
+
+
+def _canonical(published: dict[str, Any]) -> list[Row]:
+    import pyarrow.compute as pc
+
     groups: dict[str, list[Row]] = {}
-    for a in tables["agreements"]:
+    agreements = published.get("agreements")
+    for a in agreements.select(list(_CANONICAL_AGREEMENT)).to_pylist() if agreements else ():
         groups.setdefault(a["canonical_key"], []).append(a)
     evidence: dict[str, list[Row]] = {}
-    for e in tables["evidence"]:
-        if e["record_type"] == "agreement" and "/counts/" not in e["pointer"]:
+    table = published.get("evidence")
+    if table is not None:
+        wanted = pc.and_(
+            pc.equal(table["record_type"], "agreement"),
+            pc.invert(pc.match_substring(table["pointer"], "/counts/")),
+        )
+        chosen = table.filter(wanted).select(["record_id", "article_id", "quote", "start", "end"])
+        for e in chosen.to_pylist():
             evidence.setdefault(e["record_id"], []).append(e)
     rows = []
     for key, records in groups.items():
@@ -259,13 +324,12 @@ def write_exports(
     validated: Validated, registry: SchemaRegistry, out: Path, *, hook: Hook | None = None
 ) -> dict[str, str]:
     """Write every export file into *out* (a new folder); returns path -> sha256."""
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
     dataset = validated.dataset
     version = registry.latest
     meta = dataset_meta(dataset)
-    meta.update(schema_version=version, input_sha256=input_hash(dataset))
+    meta.update(schema_version=version, input_sha256=input_hash(dataset, _hashed(validated)))
     file_meta = {
         "schema_version": version,
         "dataset_version": meta["version"],
@@ -279,16 +343,14 @@ def write_exports(
     counts: dict[str, int] = {}
     examples: dict[str, dict[str, Any]] = {}
     for spec, columns in resolved:
-        data = export_columns(validated.tables, spec)
-        table = pa.Table.from_pydict(data, schema=arrow_schema(spec, columns, file_meta))
+        table = published_table(validated, spec, arrow_schema(spec, columns, file_meta))
         pq.write_table(
             table, out / "parquet" / f"{spec.name}.parquet", compression="zstd", compression_level=9
         )
         write_jsonl(out / "json" / f"{spec.name}.jsonl", table)
+        counts[spec.name] = table.num_rows
+        examples[spec.name] = _examples(table)
         del table
-        counts[spec.name] = len(data[spec.primary_key[0]])
-        examples[spec.name] = _examples(data)
-        del data
         if hook:
             hook(spec.name)
     _write_lines(out / "json" / "annotations.json", _annotations_json(validated, version))
@@ -313,22 +375,26 @@ def _hashes(out: Path) -> dict[str, str]:
     }
 
 
-def _annotations_json(validated: Validated, version: str) -> Iterator[str]:
+def _annotations_json(validated: Validated, version: str) -> Iterator[bytes]:
     """``annotations.json`` piece by piece: the actor registry and every annotation document,
-    one per line, each read again (validation keeps only table columns) and checked to be the
-    very bytes validated. Keys sorted, no insignificant space."""
+    one per line, keys sorted, no insignificant space. The documents are the compact JSON
+    the validation wrote of the very bytes it checked (never a second parse of the files)."""
     registry = validated.registry_file.document if validated.registry_file else None
-    yield '{"actor_registry":' + _compact(registry) + ',"annotations":['
-    for n, result in enumerate(sorted(validated.files, key=lambda r: str(r.article_id))):
-        data = (validated.dataset.root / result.file).read_bytes()
-        if hashlib.sha256(data).hexdigest() != result.sha256:
-            raise ExportFailed(f"{result.file} changed while the export ran; run the export again")
-        yield ("\n" if n == 0 else ",\n") + _compact(json.loads(data))
-    yield '\n],"schema_version":' + _compact(version) + "}\n"
-
-
-def _compact(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    yield ('{"actor_registry":' + compact_json(registry) + ',"annotations":[').encode()
+    handle: Any = None
+    try:
+        for n, result in enumerate(sorted(validated.files, key=lambda r: str(r.article_id))):
+            scratch, offset, length = validated.compact[result.file]
+            if handle is None or handle.name != scratch:
+                if handle is not None:
+                    handle.close()
+                handle = open(scratch, "rb")  # noqa: SIM115 (kept open across documents)
+            handle.seek(offset)
+            yield (b"\n" if n == 0 else b",\n") + handle.read(length)
+    finally:
+        if handle is not None:
+            handle.close()
+    yield ('\n],"schema_version":' + compact_json(version) + "}\n").encode()
 
 
 def _json_default(value: Any) -> str:
@@ -357,18 +423,18 @@ def _dumps(obj: Any) -> str:
     )
 
 
-def _write_lines(path: Path, pieces: Iterable[str]) -> None:
+def _write_lines(path: Path, pieces: Iterable[bytes]) -> None:
     """Write *pieces* in order, a megabyte at a time, and sync."""
-    with open(path, "w", encoding="utf-8", newline="\n") as f:
-        buffer: list[str] = []
+    with open(path, "wb") as f:
+        buffer: list[bytes] = []
         size = 0
         for piece in pieces:
             buffer.append(piece)
             size += len(piece)
             if size > 1 << 20:
-                f.write("".join(buffer))
+                f.write(b"".join(buffer))
                 buffer, size = [], 0
-        f.write("".join(buffer))
+        f.write(b"".join(buffer))
         f.flush()
         os.fsync(f.fileno())
 

@@ -9,7 +9,9 @@ references) runs on the merged tables in :mod:`toolkit.validation`.
 
 from __future__ import annotations
 
+import json
 import os
+import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,26 +47,32 @@ class FileResult:
 
 @dataclass
 class Batch:
-    """Results of consecutive files, in order, and the rows of those that were usable: as
-    Python columns when every column is kept (for the export), else as polars frames of the
-    checked columns, which cross process boundaries as Arrow buffers rather than millions of
-    Python strings."""
+    """Results of consecutive files, in order, and the rows of those that were usable: polars
+    frames of the checked columns and, for the export, Arrow tables of the published columns.
+    Both cross process boundaries as Arrow buffers rather than millions of Python objects."""
 
     results: list[FileResult]
-    tables: Tables
     frames: dict[str, Any] = field(default_factory=dict)
+    #: table -> Arrow table of its published columns (only when the job asks for them)
+    published: dict[str, Any] = field(default_factory=dict)
+    #: file -> (scratch file, offset, length) of its document as compact JSON (ditto)
+    compact: dict[str, tuple[str, int, int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Job:
-    """What a worker needs to check files: where the dataset is, the schemas, and which
-    table columns to keep (None: every column, as the export needs)."""
+    """What a worker needs to check files: where the dataset is, the schemas, which table
+    columns the dataset-wide checks read, and the Arrow schemas of the published tables to
+    build as well (None: none, as validation alone needs)."""
 
     root: Path
     schema_root: Path
     schemas: dict[str, dict[str, dict[str, Any]]]
     max_bytes: int = MAX_BYTES
-    columns: dict[str, set[str]] | None = None
+    columns: dict[str, set[str]] = field(default_factory=dict)
+    published: dict[str, Any] | None = None
+    #: with *published*: the folder where each usable document is written as compact JSON
+    scratch: Path | None = None
 
     @classmethod
     def of(
@@ -73,28 +81,82 @@ class Job:
         registry: SchemaRegistry,
         max_bytes: int = MAX_BYTES,
         columns: dict[str, set[str]] | None = None,
+        published: dict[str, Any] | None = None,
+        scratch: Path | None = None,
     ) -> Job:
-        return cls(dataset.root, registry.root, registry.schemas, max_bytes, columns)
+        return cls(
+            dataset.root,
+            registry.root,
+            registry.schemas,
+            max_bytes,
+            columns or {},
+            published,
+            scratch,
+        )
 
 
 def check_batch(
     dataset: Dataset, registry: SchemaRegistry, paths: Sequence[Path], job: Job
 ) -> Batch:
     """Check *paths* in order and gather the rows of the usable documents."""
+    from toolkit.table_checks import frames_of
     from toolkit.validation import load_annotation
 
     tables = Tables()
     results = []
+    full = job.published is not None
+    documents: list[tuple[str, bytes]] = []
     for path in paths:
         loaded = load_annotation(dataset, path, registry, job.max_bytes)
         results.append(_result(loaded))
         if loaded.ok:
-            document_rows(tables, loaded.file, loaded.document, full=job.columns is None)
-    if job.columns is None:
-        return Batch(results, tables)
-    from toolkit.table_checks import frames_of
+            document_rows(tables, loaded.file, loaded.document, full=full)
+            if full and job.scratch is not None:
+                documents.append((loaded.file, compact_json(loaded.document).encode()))
+    frames = frames_of(tables, job.columns)
+    if not full:
+        return Batch(results, frames)
+    compact = _write_scratch(job.scratch, documents) if job.scratch is not None else {}
+    return Batch(results, frames, published_tables(tables, job.published or {}), compact)
 
-    return Batch(results, Tables(), frames_of(tables, job.columns))
+
+def compact_json(obj: Any) -> str:
+    """*obj* as JSON with keys sorted and no insignificant space (as ``annotations.json``
+    holds each document)."""
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _write_scratch(
+    folder: Path, documents: list[tuple[str, bytes]]
+) -> dict[str, tuple[str, int, int]]:
+    """Write *documents* one after another into a new file of *folder*; returns where each
+    one lies."""
+    if not documents:
+        return {}
+    path = folder / f"{uuid.uuid4().hex}.json"
+    where = {}
+    offset = 0
+    with open(path, "wb") as f:
+        for file, data in documents:
+            f.write(data)
+            where[file] = (str(path), offset, len(data))
+            offset += len(data)
+    return where
+
+
+def published_tables(tables: Tables, schemas: dict[str, Any]) -> dict[str, Any]:
+    """An Arrow table of the published columns of each table of *schemas* that has rows
+    (a column the rows lack is null)."""
+    import pyarrow as pa
+
+    out = {}
+    for table, schema in schemas.items():
+        count = tables.count(table)
+        if count:
+            have = tables.columns(table)
+            data = {n: have[n] if n in have else [None] * count for n in schema.names}
+            out[table] = pa.Table.from_pydict(data, schema=schema)
+    return out
 
 
 def _result(loaded: Loaded) -> FileResult:

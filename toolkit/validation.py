@@ -30,19 +30,24 @@ _MAX_MESSAGE = 300
 
 @dataclass
 class Validated:
-    """Everything a validation run produced: the report, what each file gave, and the tables
-    that export builds on (with ``all_columns``; otherwise empty: the checked rows are in
-    ``frames``)."""
+    """Everything a validation run produced: the report, what each file gave, and what the
+    export builds on (with ``all_columns``): the registry's rows and, for the rows of the
+    annotation files, an Arrow table of the published columns of each table, unsorted."""
 
     report: Report
     dataset: Dataset
     files: list[FileResult] = field(default_factory=list)
     registry_file: Loaded | None = None
+    #: the actor registry's rows (with ``all_columns``)
     tables: Tables = field(default_factory=Tables)
     #: annotation files whose results came from the cache rather than a new check
     reused: int = 0
     #: table -> polars frame of the checked columns of every row, as the checks saw them
     frames: dict[str, Any] = field(default_factory=dict)
+    #: table -> Arrow table of the published columns of the annotation files' rows
+    published: dict[str, Any] = field(default_factory=dict)
+    #: file -> (scratch file, offset, length) of its document as compact JSON (with scratch)
+    compact: dict[str, tuple[str, int, int]] = field(default_factory=dict)
 
 
 def validate_dataset(
@@ -55,12 +60,16 @@ def validate_dataset(
     jobs: int | None = None,
     all_columns: bool = False,
     cache: bool = False,
+    scratch: Path | None = None,
 ) -> Validated:
     """Validate the dataset under *root*.
 
     :param paths: when given, report only findings in these files and the dataset-wide
         findings that involve them (the dataset-wide checks still cover every file, since
         references cross files; with *cache*, files unchanged since are not read again).
+    :param all_columns: also build what the export publishes (``published``, ``tables``).
+    :param scratch: with *all_columns*, a folder where every usable document is written as
+        compact JSON (``compact`` says where), so the export never parses a file twice.
     :returns: a :class:`Validated` whose ``report.valid`` is False when any error was found.
 
     >>> validate_dataset(".").report.valid
@@ -76,6 +85,7 @@ def validate_dataset(
             jobs,
             all_columns,
             cache and not all_columns,
+            scratch,
         )
 
 
@@ -102,10 +112,16 @@ def _validate(
     jobs: int | None,
     all_columns: bool,
     cache: bool,
+    scratch: Path | None = None,
 ) -> Validated:
     names = dataset.annotation_names()
     checked = columns_checked()
-    job = Job.of(dataset, registry, max_bytes, None if all_columns else checked)
+    published = None
+    if all_columns:
+        from toolkit.arrow_schema import published_schemas
+
+        published = published_schemas(registry)
+    job = Job.of(dataset, registry, max_bytes, checked, published, scratch)
     store = ResultCache(dataset, fingerprint(registry, max_bytes)) if cache else None
     cached = store.load() if store is not None else None
     reused: dict[str, Entry] = {}
@@ -118,15 +134,20 @@ def _validate(
     fresh: dict[str, FileResult] = {}
     tables = Tables()
     parts: dict[str, list[Any]] = {}
+    published_parts: dict[str, list[Any]] = {}
+    compact: dict[str, tuple[str, int, int]] = {}
     for batch in check_files(dataset, registry, to_check, job, jobs=jobs):
         fresh.update((r.file, r) for r in batch.results)
-        tables.extend(batch.tables)
+        compact.update(batch.compact)
         for table, frame in batch.frames.items():
             parts.setdefault(table, []).append(frame)
+        for table, arrow in batch.published.items():
+            published_parts.setdefault(table, []).append(arrow)
         if progress:
             progress(len(reused) + len(fresh), len(names))
     results = [reused[n].result if n in reused else fresh[n] for n in names]
-    frames = frames_of(tables, checked) if all_columns else _concat(parts)
+    frames = _concat(parts) if parts else {}
+    exported = _concat_arrow(published_parts)
     if cached is not None and reused:
         frames = _merge(cached.frames, set(reused), frames)
     if store is not None and store.worth_saving(cached, len(fresh), len(names)):
@@ -165,8 +186,23 @@ def _validate(
         },
     }
     return Validated(
-        Report.from_findings(findings, stats), dataset, results, actors, tables, len(reused), frames
+        Report.from_findings(findings, stats),
+        dataset,
+        results,
+        actors,
+        tables,
+        len(reused),
+        frames,
+        exported,
+        compact,
     )
+
+
+def _concat_arrow(parts: dict[str, list[Any]]) -> dict[str, Any]:
+    """Each table's Arrow batches as one table (their chunks, not copied)."""
+    import pyarrow as pa
+
+    return {table: pa.concat_tables(batches) for table, batches in sorted(parts.items())}
 
 
 def _merge(old: dict[str, Any], keep: set[str] | None, new: dict[str, Any]) -> dict[str, Any]:
