@@ -79,7 +79,8 @@ class Task:
 
 TASKS = (
     Task("validate-full", "(a) toolkit validate, full"),
-    Task("validate-incremental", "(b) toolkit validate FILE, one file edited"),
+    Task("validate-incremental", "(b) toolkit validate FILE, one file's note edited"),
+    Task("validate-incremental-id", "(b2) toolkit validate FILE, one file's agreement id edited"),
     Task("export", "(c) toolkit export, copy of the corpus"),
     Task("parse-only", "(d) json.loads of every document"),
     Task("reused-validator", "(e) reused Draft202012Validator.iter_errors"),
@@ -288,12 +289,18 @@ def prepare_corpus(corpus: Path) -> None:
     (corpus / MARKER).write_text("made by bench/run.py; removed on the next run\n")
 
 
-def edit_one(dataset: Path) -> Path:
-    """Change one annotation file (a top-level note, still valid) and return its path."""
+def edit_one(dataset: Path, what: str = "note") -> Path:
+    """Change one annotation file, keeping it valid, and return its path: its top-level note
+    (no row the dataset-wide checks read changes), or with *what* ``"id"`` the id of its first
+    agreement (a key changes: the dataset-wide checks run again)."""
     files = sorted((dataset / "seeds" / "annotations").glob("*.json"))
-    path = files[len(files) // 2]
+    path = files[len(files) // 2 + (what == "id")]
     doc = json.loads(path.read_bytes())
-    doc["notes"] = "Edited for the incremental validation benchmark."
+    if what == "id":
+        agreement = doc["agreements"][0]
+        agreement["agreement_id"] += "-renamed"
+    else:
+        doc["notes"] = "Edited for the incremental validation benchmark."
     path.write_bytes(dump_json(doc))
     return path
 
@@ -389,6 +396,8 @@ def benchmark(
     step("validate-full", [*tk, "validate", "--root", str(dataset)])
     edited = edit_one(dataset)
     step("validate-incremental", [*tk, "validate", "--root", str(dataset), str(edited)])
+    edited = edit_one(dataset, "id")
+    step("validate-incremental-id", [*tk, "validate", "--root", str(dataset), str(edited)])
     step("export", [*tk, "export", "--root", str(export_copy)])
     for key in BASELINES:
         step(key, [*me, key, str(dataset), "--sample", str(SAMPLE_FRACTION)])
@@ -443,8 +452,11 @@ def benchmark(
         "(2.0 = twice as slow).",
         "(a) runs with no result cache yet and writes one (in the corpus folder, through "
         "TOOLKIT_CACHE_DIR); "
-        "(b) then edits one file and passes it: that file is checked again, the others' "
-        "results and rows come from the cache, and the dataset-wide checks run on all rows.",
+        "(b) then edits one file's note and passes it: that file is checked again, the "
+        "others' results and rows come from the cache, and since no row the dataset-wide "
+        "checks read changed, their findings come from the cache too (located again); "
+        "(b2) then changes an agreement id in another file: the dataset-wide checks run "
+        "again over all rows.",
         "peak MB: the largest sum of resident memory over the job and its worker processes "
         "(sampled every 50 ms; pages they share count once per process), or the largest "
         "single process if that is more.",

@@ -60,6 +60,14 @@ def _edit_json(path: Path, change: Callable[[dict[str, Any]], None]) -> None:
     path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", "utf-8")
 
 
+def _prepend_note(path: Path) -> None:
+    """Add a top-level note as the first key: every line below moves down one, and no
+    row the dataset-wide checks read changes."""
+    doc = json.loads(path.read_text("utf-8"))
+    doc = {"notes": "A note that moves every line down.", **doc}
+    path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", "utf-8")
+
+
 def _first_agreement_id(path: Path) -> str:
     doc = json.loads(path.read_text("utf-8"))
     return str(next(a for a in doc["agreements"] if a)["agreement_id"])
@@ -93,6 +101,7 @@ def _edits(root: Path) -> list[tuple[str, Callable[[], None], int]]:
 
     return [
         ("an id now used twice across files", duplicate, 1),
+        ("a note added above that duplicate", lambda: _prepend_note(files[2]), 1),
         ("the duplicate removed again", unduplicate, 1),
         ("a file no longer parses", unparseable, 1),
         ("an article's text changed", lambda: article.write_text("replaced\n", "utf-8"), 1),
@@ -136,6 +145,47 @@ def test_cached_runs_report_what_uncached_runs_report_after_each_edit(
             assert reused <= len(_files(root)) - changed - unread, what
         else:
             assert reused == len(_files(root)) - changed - unread, what
+
+
+def test_dataset_wide_findings_are_reused_only_when_no_row_they_read_changed(
+    root: Path, monkeypatch: Any
+) -> None:
+    """An edit that leaves every row the dataset-wide checks read as it was (a note) reuses
+    their findings without running them, each still located in the file as it is now; an
+    edit to an id runs them again."""
+    import toolkit.validation
+
+    files = _files(root)
+    _edit_json(files[2], _set_agreement_id(_first_agreement_id(files[1])))
+    _report(root, cache=True)
+    runs: list[int] = []
+    checks = toolkit.validation.check_tables
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        runs.append(1)
+        return checks(*args, **kwargs)
+
+    monkeypatch.setattr(toolkit.validation, "check_tables", counted)
+
+    def duplicate_lines() -> list[int]:
+        return [
+            f["line"]
+            for f in _report(root, cache=False)[0]["findings"]
+            if f["code"] == "id-duplicate" and f["file"].endswith(files[2].name)
+        ]
+
+    before = duplicate_lines()
+    unread = _unread(root)
+    _prepend_note(files[2])
+    runs.clear()
+    got, reused = _report(root, cache=True)
+    assert (len(runs), reused) == (0, len(files) - 1 - unread)
+    assert got == _report(root, cache=False)[0]
+    assert before and duplicate_lines() == [line + 1 for line in before]
+    _edit_json(files[2], _set_agreement_id("agr-unique-x"))
+    runs.clear()
+    got, _ = _report(root, cache=True)
+    assert runs == [1] and got == _report(root, cache=False)[0]
 
 
 def test_a_damaged_cache_is_ignored(root: Path, monkeypatch: Any) -> None:

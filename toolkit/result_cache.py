@@ -4,8 +4,12 @@ files that changed, and the dataset-wide checks read the other files' rows from 
 What is kept: for every annotation file, its :class:`~toolkit.file_checks.FileResult`
 (findings, article id, the SHA-256 of the bytes checked and of the article its checks read)
 and, as Arrow IPC files, the table rows of every file (only the columns the dataset-wide checks
-read). The dataset-wide checks always run again over all rows: a cached file's dataset-wide
-findings are never reused, since they depend on the other files.
+read), and what the dataset-wide checks found on those rows. Those findings depend on every
+file, so they are reused only when the rows they read are exactly the cached ones (the same
+files, and every file checked again gave the same rows in those columns, as after an edit to
+a note or a quote) and so are their other inputs (the actor registry's bytes, which records
+were set aside); otherwise the checks run again over all rows. Reused findings are located
+again in the files as they are now.
 
 Where: in the user's cache folder (``$TOOLKIT_CACHE_DIR``, else
 ``$XDG_CACHE_HOME/cnvn-toolkit/validate``, else ``~/.cache/cnvn-toolkit/validate``), one
@@ -67,6 +71,8 @@ class Cached:
     started_ns: int
     entries: dict[str, Entry]
     frames: dict[str, Any]
+    #: what the dataset-wide checks found on these rows, and the other inputs they took
+    checks: dict[str, Any] | None = None
 
 
 def fingerprint(registry: SchemaRegistry, max_bytes: int) -> str:
@@ -134,7 +140,7 @@ class ResultCache:
             frames = {
                 table: pl.read_ipc(generation / f"{table}.arrow") for table in index["tables"]
             }
-            return Cached(index["started_ns"], index["entries"], frames)
+            return Cached(index["started_ns"], index["entries"], frames, index.get("checks"))
         except Exception:
             return None
 
@@ -184,7 +190,12 @@ class ResultCache:
             return True
         return checked > int(files * RESAVE_FRACTION)
 
-    def save(self, entries: dict[str, Entry], frames: dict[str, Any]) -> None:
+    def save(
+        self,
+        entries: dict[str, Entry],
+        frames: dict[str, Any],
+        checks: dict[str, Any] | None = None,
+    ) -> None:
         """Write a new generation and point to it; failures (a read-only dataset) are
         ignored, as the cache only saves time."""
         generation = self.folder / f"g-{uuid.uuid4().hex}"
@@ -199,6 +210,7 @@ class ResultCache:
                 "started_ns": self.started_ns,
                 "entries": entries,
                 "tables": sorted(frames),
+                "checks": checks,
             }
             with open(generation / "index.pickle", "wb") as f:
                 pickle.dump(index, f, protocol=pickle.HIGHEST_PROTOCOL)

@@ -18,7 +18,7 @@ from toolkit.findings import Finding, pointer_join
 from toolkit.loading import MAX_BYTES, Loaded, load_json
 from toolkit.registry import SchemaRegistry
 from toolkit.report import Report
-from toolkit.result_cache import Entry, ResultCache, fingerprint
+from toolkit.result_cache import Cached, Entry, ResultCache, fingerprint
 from toolkit.rules import DOCUMENT_RULES, REGISTRY_RULES, DocumentContext
 from toolkit.table_checks import check_tables, columns_checked, frames_of
 from toolkit.tables import Tables, registry_rows
@@ -146,14 +146,14 @@ def _validate(
         if progress:
             progress(len(reused) + len(fresh), len(names))
     results = [reused[n].result if n in reused else fresh[n] for n in names]
-    frames = _concat(parts) if parts else {}
+    fresh_frames = _concat(parts) if parts else {}
     exported = _concat_arrow(published_parts)
+    document_frames = fresh_frames
     if cached is not None and reused:
-        frames = _merge(cached.frames, set(reused), frames)
-    if store is not None and store.worth_saving(cached, len(fresh), len(names)):
-        store.save({n: store.entry(r) for n, r in zip(names, results, strict=True)}, frames)
+        document_frames = _merge(cached.frames, set(reused), fresh_frames)
     findings = [f for r in results for f in r.findings]
     actors = _load_actor_registry(dataset, registry)
+    frames = document_frames
     if actors is not None:
         findings.extend(actors.findings)
         if actors.ok:
@@ -163,17 +163,29 @@ def _validate(
             tables.extend(registry_table)
     complete = all(r.ok and not r.dropped_ids for r in results) and len(results) > 0
     dropped_dates = {f"{r.article_id}|{i}" for r in results if r.ok for i in r.dropped_ids}
+    inputs = {
+        "complete": complete,
+        "dropped_dates": sorted(dropped_dates),
+        "registry": (actors.sha256, actors.ok) if actors is not None else None,
+    }
+    if cached is not None and cached.checks is not None and cached.checks["inputs"] == inputs:
+        same = _same_rows(cached, names, set(fresh), fresh_frames)
+    else:
+        same = False
+    if same and cached is not None and cached.checks is not None:
+        failures = cached.checks["failures"]  # the same rows: the same dataset-wide findings
+    else:
+        failures = [
+            (f.rule.code, f.rule.message(f.row), f.row["_file"], f.row["_pointer"] + f.rule.field)
+            for f in check_tables(frames, complete=complete, known_date_keys=dropped_dates)
+        ]
+    if store is not None and store.worth_saving(cached, len(fresh), len(names)):
+        entries = {n: store.entry(r) for n, r in zip(names, results, strict=True)}
+        store.save(entries, document_frames, {"inputs": inputs, "failures": failures})
     located: dict[str, Loaded] = {actors.file: actors} if actors is not None else {}
-    for failure in check_tables(frames, complete=complete, known_date_keys=dropped_dates):
-        row = failure.row
-        loaded = located.get(row["_file"]) or located.setdefault(
-            row["_file"], _reread(dataset, row["_file"])
-        )
-        findings.append(
-            loaded.finding(
-                failure.rule.code, failure.rule.message(row), row["_pointer"] + failure.rule.field
-            )
-        )
+    for code, message, file, pointer in failures:
+        loaded = located.get(file) or located.setdefault(file, _reread(dataset, file))
+        findings.append(loaded.finding(code, message, pointer))
     if paths is not None:
         wanted = {dataset.relative(Path(p)) for p in paths}
         findings = [f for f in findings if f.file in wanted]
@@ -203,6 +215,35 @@ def _concat_arrow(parts: dict[str, list[Any]]) -> dict[str, Any]:
     import pyarrow as pa
 
     return {table: pa.concat_tables(batches) for table, batches in sorted(parts.items())}
+
+
+def _same_rows(cached: Cached, names: list[str], checked: set[str], frames: dict[str, Any]) -> bool:
+    """True when the rows the dataset-wide checks read are those of the cached run: the same
+    files, and the files checked again (*checked*, their rows *frames*) gave the rows the
+    cache holds for them. Any doubt (another column type, say) answers False."""
+    import polars as pl
+
+    if len(cached.entries) != len(names) or not all(n in cached.entries for n in names):
+        return False
+    if not checked:
+        return True
+    files = pl.Series(sorted(checked), dtype=pl.String).implode()
+    order = ["_file", "_pointer"]
+    for table in set(cached.frames) | set(frames):
+        old = cached.frames.get(table)
+        before = old.filter(pl.col("_file").is_in(files)) if old is not None else None
+        after = frames.get(table)
+        if before is None or after is None:
+            if (before.height if before is not None else 0) or (
+                after.height if after is not None else 0
+            ):
+                return False
+            continue
+        if before.height != after.height or before.schema != after.schema:
+            return False
+        if not before.sort(order).equals(after.sort(order)):
+            return False
+    return True
 
 
 def _merge(old: dict[str, Any], keep: set[str] | None, new: dict[str, Any]) -> dict[str, Any]:
