@@ -212,6 +212,8 @@ def _validate(
 
 def _concat_arrow(parts: dict[str, list[Any]]) -> dict[str, Any]:
     """Each table's Arrow batches as one table (their chunks, not copied)."""
+    if not parts:
+        return {}
     import pyarrow as pa
 
     return {table: pa.concat_tables(batches) for table, batches in sorted(parts.items())}
