@@ -28,7 +28,6 @@ from toolkit.errors import ExportFailed, ExportLocked
 from toolkit.file_checks import compact_json
 from toolkit.registry import SchemaRegistry
 from toolkit.report import Report
-from toolkit.tables import Row
 from toolkit.validation import Validated, validate_dataset
 
 EXPORTS = "exports"
@@ -233,14 +232,11 @@ def published_table(validated: Validated, spec: TableSpec, schema: Any) -> Any:
 
     if spec.name in validated.published:
         unsorted = validated.published[spec.name]
-    else:
-        if spec.name == "agreements_canonical":
-            rows = _canonical(validated.published)
-            have = {n: [r[n] for r in rows] for n in schema.names}
-            count = len(rows)
-        else:  # the registry's rows, or a table with no rows
-            have = validated.tables.columns(spec.name)
-            count = validated.tables.count(spec.name)
+    elif spec.name == "agreements_canonical":
+        unsorted = _canonical(validated.published, undictionaried(schema))
+    else:  # the registry's rows, or a table with no rows
+        have = validated.tables.columns(spec.name)
+        count = validated.tables.count(spec.name)
         data = {n: have[n] if n in have else [None] * count for n in schema.names}
         unsorted = pa.Table.from_pydict(data, schema=undictionaried(schema))
     ordered = unsorted.sort_by([(k, "ascending") for k in spec.primary_key]).combine_chunks()
@@ -264,66 +260,80 @@ def _examples(table: Any) -> dict[str, Any]:
     return examples
 
 
-_CANONICAL_AGREEMENT = (
-    "canonical_key",
-    "article_id",
-    "agreement_id",
-    "title_as_reported",
-    "status",
-    "factuality",
-    "instrument_type",
-    "sectors",
-    "party_ids",
-)
+def _union(lists: Any) -> Any:
+    """The distinct items of a list column over a group, sorted."""
+    return lists.explode(keep_nulls=False, empty_as_null=False).drop_nulls().unique().sort()
 
 
-def _canonical(published: dict[str, Any]) -> list[Row]:
-    import pyarrow.compute as pc
+def _canonical(published: dict[str, Any], schema: Any) -> Any:
+    """The canonical agreements as an Arrow table of *schema* (unsorted): one row per
+    canonical key, its records in (article, agreement id) order, distinct values sorted, and
+    the evidence of each record by start offset (document order among equal starts). Built
+    with polars group-bys over the published agreements and evidence."""
+    import polars as pl
+    import pyarrow as pa
 
-    groups: dict[str, list[Row]] = {}
     agreements = published.get("agreements")
-    for a in agreements.select(list(_CANONICAL_AGREEMENT)).to_pylist() if agreements else ():
-        groups.setdefault(a["canonical_key"], []).append(a)
-    evidence: dict[str, list[Row]] = {}
-    table = published.get("evidence")
-    if table is not None:
-        wanted = pc.and_(
-            pc.equal(table["record_type"], "agreement"),
-            pc.invert(pc.match_substring(table["pointer"], "/counts/")),
+    if agreements is None or not agreements.num_rows:
+        return pa.Table.from_pylist([], schema=schema)
+    c = pl.col
+    records = pl.from_arrow(
+        agreements.select(
+            [
+                "canonical_key",
+                "article_id",
+                "agreement_id",
+                "title_as_reported",
+                "status",
+                "factuality",
+                "instrument_type",
+                "sectors",
+                "party_ids",
+            ]
         )
-        chosen = table.filter(wanted).select(["record_id", "article_id", "quote", "start", "end"])
-        for e in chosen.to_pylist():
-            evidence.setdefault(e["record_id"], []).append(e)
-    rows = []
-    for key, records in groups.items():
-        records.sort(key=lambda r: (r["article_id"], r["agreement_id"]))
-        rows.append(
-            {
-                "canonical_key": key,
-                "agreement_ids": [r["agreement_id"] for r in records],
-                "article_ids": sorted({r["article_id"] for r in records}),
-                "report_count": len({r["article_id"] for r in records}),
-                "titles_as_reported": [r["title_as_reported"] for r in records],
-                "statuses": sorted({r["status"] for r in records}),
-                "factualities": sorted({r["factuality"] for r in records}),
-                "instrument_types": sorted({r["instrument_type"] for r in records}),
-                "sectors": sorted({s for r in records for s in r["sectors"]}),
-                "party_ids": sorted({p for r in records for p in r["party_ids"]}),
-                "status_conflict": len({r["status"] for r in records}) > 1,
-                "evidence": [
-                    {
-                        "article_id": e["article_id"],
-                        "agreement_id": r["agreement_id"],
-                        "quote": e["quote"],
-                        "start": e["start"],
-                        "end": e["end"],
-                    }
-                    for r in records
-                    for e in sorted(evidence.get(r["agreement_id"], []), key=lambda e: e["start"])
-                ],
-            }
+    )
+    assert isinstance(records, pl.DataFrame)
+    records = records.sort(["canonical_key", "article_id", "agreement_id"], maintain_order=True)
+
+    rows = records.group_by("canonical_key", maintain_order=True).agg(
+        c("agreement_id").alias("agreement_ids"),
+        c("article_id").unique().sort().alias("article_ids"),
+        c("article_id").n_unique().cast(pl.Int64).alias("report_count"),
+        c("title_as_reported").alias("titles_as_reported"),
+        c("status").unique().sort().alias("statuses"),
+        c("factuality").unique().sort().alias("factualities"),
+        c("instrument_type").unique().sort().alias("instrument_types"),
+        _union(c("sectors")).alias("sectors"),
+        _union(c("party_ids")).alias("party_ids"),
+        (c("status").n_unique() > 1).alias("status_conflict"),
+    )
+    evidence_table = published.get("evidence")
+    if evidence_table is not None and evidence_table.num_rows:
+        evidence = pl.from_arrow(
+            evidence_table.select(["record_type", "record_id", "pointer", "quote", "start", "end"])
         )
-    return rows
+        assert isinstance(evidence, pl.DataFrame)
+        cited = (
+            evidence.filter(
+                (c("record_type") == "agreement") & ~c("pointer").str.contains("/counts/")
+            )
+            .join(
+                records.select("canonical_key", "article_id", "agreement_id"),
+                left_on="record_id",
+                right_on="agreement_id",
+                how="inner",
+                maintain_order="left",
+            )
+            .with_columns(c("record_id").alias("agreement_id"))
+            .sort(["canonical_key", "article_id", "agreement_id", "start"], maintain_order=True)
+            .group_by("canonical_key", maintain_order=True)
+            .agg(pl.struct("article_id", "agreement_id", "quote", "start", "end").alias("evidence"))
+        )
+        rows = rows.join(cited, on="canonical_key", how="left", maintain_order="left")
+    else:
+        rows = rows.with_columns(pl.lit(None).alias("evidence"))
+    rows = rows.with_columns(c("evidence").fill_null([]))
+    return rows.select(schema.names).to_arrow().cast(schema)
 
 
 def write_exports(
