@@ -68,3 +68,33 @@ def test_validation_keeps_only_the_columns_its_checks_read(planted: Path) -> Non
             assert {k: columns[k] for k in shared} == {k: everything[table][k] for k in shared}
             compared += len(shared)
     assert compared > 20
+
+
+def test_rows_built_for_validation_alone_hold_what_the_checks_read(planted: Path) -> None:
+    """Validation builds only the checked columns; they hold exactly what the full rows,
+    built for the export, hold in those columns, table by table, for every usable document
+    of a corpus with errors of every kind planted."""
+    from toolkit.dataset import Dataset
+    from toolkit.registry import SchemaRegistry
+    from toolkit.table_checks import columns_checked, frames_of
+    from toolkit.tables import Tables, document_rows
+    from toolkit.validation import load_annotation
+
+    dataset, registry = Dataset.at(planted), SchemaRegistry.load()
+    checked = columns_checked()
+    lean, full = Tables(), Tables()
+    usable = 0
+    for name in dataset.annotation_names():
+        loaded = load_annotation(dataset, dataset.root / name, registry)
+        if loaded.ok:
+            usable += 1
+            document_rows(lean, loaded.file, loaded.document, full=False)
+            document_rows(full, loaded.file, loaded.document, full=True)
+    assert usable > 100 and lean.names == full.names
+    lean_frames, full_frames = frames_of(lean, checked), frames_of(full, checked)
+    for table in lean.names:
+        left, right = lean_frames[table], full_frames[table]
+        assert set(left.columns) == set(right.columns), table
+        assert left.equals(right.select(left.columns)), table
+    for table in ("sources", "actor_mentions", "agreements", "dates", "evidence"):
+        assert set(lean.columns(table)) == set(lean_frames[table].columns), table  # no more
