@@ -165,6 +165,29 @@ def test_a_full_disk_leaves_the_previous_exports(
     assert not list(small.glob("exports.tmp-*"))
 
 
+def test_a_full_scratch_folder_is_a_clear_error_and_leaves_the_exports(
+    small: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    export_dataset(small)
+    before = _tree(small / "exports")
+    import toolkit.file_checks as file_checks
+
+    def full(folder: Path, documents: list[tuple[str, bytes]]) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(file_checks, "_write_scratch", full)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)  # TMPDIR is read again
+    with pytest.raises(ExportFailed, match=r"scratch copies .*\(No space left on device.*TMPDIR"):
+        export_dataset(small)
+    assert _tree(small / "exports") == before
+    assert not list(scratch.iterdir())  # the scratch folder is removed
+
+
 SLOW_EXPORT = """
 import sys, time
 import toolkit.export as export

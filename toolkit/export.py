@@ -74,8 +74,20 @@ def export_dataset(
     """
     dataset = Dataset.at(root)
     registry = registry or SchemaRegistry.load()
-    with tempfile.TemporaryDirectory(prefix="cnvn-export-") as scratch:
-        return _export(dataset, registry, Path(scratch), check, hook, on_wait)
+    try:
+        scratch = tempfile.TemporaryDirectory(prefix="cnvn-export-")
+    except OSError as exc:
+        raise ExportFailed(_scratch_failed(tempfile.gettempdir(), exc)) from exc
+    with scratch:
+        return _export(dataset, registry, Path(scratch.name), check, hook, on_wait)
+
+
+def _scratch_failed(folder: str | Path, exc: OSError) -> str:
+    return (
+        f"writing scratch copies of the documents into {folder} failed "
+        f"({exc.strerror or exc}); free space there or set TMPDIR to another folder; "
+        "the previous exports are untouched"
+    )
 
 
 def _export(
@@ -88,7 +100,12 @@ def _export(
 ) -> ExportResult:
     from filelock import FileLock, Timeout
 
-    validated = validate_dataset(dataset.root, registry=registry, all_columns=True, scratch=scratch)
+    try:
+        validated = validate_dataset(
+            dataset.root, registry=registry, all_columns=True, scratch=scratch
+        )
+    except OSError as exc:  # the files checked give findings, never OSError: the scratch
+        raise ExportFailed(_scratch_failed(scratch, exc)) from exc
     if not validated.report.valid:
         return ExportResult(validated.report)
     lock = FileLock(str(dataset.root / "exports.lock"))
@@ -339,8 +356,15 @@ def _canonical(published: dict[str, Any], schema: Any) -> Any:
 def write_exports(
     validated: Validated, registry: SchemaRegistry, out: Path, *, hook: Hook | None = None
 ) -> dict[str, str]:
-    """Write every export file into *out* (a new folder); returns path -> sha256."""
+    """Write every export file into *out* (a new folder); returns path -> sha256.
+
+    *validated* must come from ``validate_dataset(..., all_columns=True, scratch=FOLDER)``
+    with *FOLDER* still in place (``annotations.json`` is copied from it).
+    """
     import pyarrow.parquet as pq
+
+    if any(r.ok and r.file not in validated.compact for r in validated.files):
+        raise ValueError("write_exports needs validate_dataset(all_columns=True, scratch=...)")
 
     dataset = validated.dataset
     version = registry.latest
