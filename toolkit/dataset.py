@@ -45,7 +45,12 @@ class Dataset:
         return self.root / "seeds" / "actors.json"
 
     def article_ids(self) -> list[str]:
-        return sorted(p.stem for p in self.articles_dir.glob("*.txt") if ARTICLE_ID.match(p.stem))
+        """The ids of the ``seeds/articles/*.txt`` files named like articles, sorted."""
+        try:
+            entries = os.listdir(self.articles_dir)
+        except OSError:
+            return []
+        return sorted(n[:-4] for n in entries if n.endswith(".txt") and ARTICLE_ID.match(n[:-4]))
 
     def article_path(self, article_id: str) -> Path:
         path = self.articles_dir / f"{article_id}.txt"

@@ -96,9 +96,10 @@ class Job:
 
 
 def check_batch(
-    dataset: Dataset, registry: SchemaRegistry, paths: Sequence[Path], job: Job
+    dataset: Dataset, registry: SchemaRegistry, names: Sequence[str], job: Job
 ) -> Batch:
-    """Check *paths* in order and gather the rows of the usable documents."""
+    """Check the files *names* (relative to the root) in order and gather the rows of the
+    usable documents."""
     from toolkit.table_checks import frames_of
     from toolkit.validation import load_annotation
 
@@ -106,8 +107,9 @@ def check_batch(
     results = []
     full = job.published is not None
     documents: list[tuple[str, bytes]] = []
-    for path in paths:
-        loaded = load_annotation(dataset, path, registry, job.max_bytes)
+    root = dataset.root
+    for name in names:
+        loaded = load_annotation(dataset, root / name, registry, job.max_bytes)
         results.append(_result(loaded))
         if loaded.ok:
             document_rows(tables, loaded.file, loaded.document, full=full)
@@ -176,18 +178,18 @@ def _result(loaded: Loaded) -> FileResult:
 def check_files(
     dataset: Dataset,
     registry: SchemaRegistry,
-    paths: Sequence[Path],
+    names: Sequence[str],
     job: Job,
     *,
     jobs: int | None = None,
 ) -> Iterator[Batch]:
-    """Check every file of *paths*, yielding batches in file order.
+    """Check every file of *names* (relative to the root), yielding batches in file order.
 
     :param jobs: worker processes; None uses every core when there are enough files to pay
         for starting them, 1 checks in this process.
     """
-    batches = [paths[i : i + BATCH_FILES] for i in range(0, len(paths), BATCH_FILES)]
-    workers = _workers(jobs, len(paths))
+    batches = [names[i : i + BATCH_FILES] for i in range(0, len(names), BATCH_FILES)]
+    workers = _workers(jobs, len(names))
     if workers <= 1:
         for batch in batches:
             yield check_batch(dataset, registry, batch, job)
@@ -223,5 +225,5 @@ def _start_worker(job: Job) -> None:
     _WORKER["registry"] = SchemaRegistry(root=job.schema_root, schemas=job.schemas)
 
 
-def _worker_batch(paths: Sequence[Path]) -> Batch:
-    return check_batch(_WORKER["dataset"], _WORKER["registry"], paths, _WORKER["job"])
+def _worker_batch(names: Sequence[str]) -> Batch:
+    return check_batch(_WORKER["dataset"], _WORKER["registry"], names, _WORKER["job"])

@@ -35,6 +35,7 @@ import pickle
 import shutil
 import stat
 import sys
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -190,26 +191,42 @@ class ResultCache:
             return True
         return checked > int(files * RESAVE_FRACTION)
 
-    def save(
-        self,
-        entries: dict[str, Entry],
-        frames: dict[str, Any],
-        checks: dict[str, Any] | None = None,
+    def start_saving(self, frames: dict[str, Any]) -> Saving:
+        """Begin a new generation: its table frames are written by a thread (polars releases
+        the interpreter while it writes) while the caller goes on with the dataset-wide
+        checks; :meth:`finish_saving` adds the index and points to it."""
+        saving = Saving(self.folder / f"g-{uuid.uuid4().hex}", sorted(frames))
+
+        def write() -> None:
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+                saving.generation.mkdir(mode=0o700)
+                for table, frame in frames.items():
+                    frame.write_ipc(saving.generation / f"{table}.arrow")
+            except OSError:
+                saving.failed = True
+
+        saving.thread = threading.Thread(target=write, name="write cache", daemon=True)
+        saving.thread.start()
+        return saving
+
+    def finish_saving(
+        self, saving: Saving, entries: dict[str, Entry], checks: dict[str, Any] | None = None
     ) -> None:
-        """Write a new generation and point to it; failures (a read-only dataset) are
-        ignored, as the cache only saves time."""
-        generation = self.folder / f"g-{uuid.uuid4().hex}"
+        """Write the index of *saving* and point to it; failures (a read-only cache folder,
+        a full disk) are ignored, as the cache only saves time."""
+        if saving.thread is not None:
+            saving.thread.join()
+        generation = saving.generation
         try:
-            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            generation.mkdir(mode=0o700)
-            for table, frame in frames.items():
-                frame.write_ipc(generation / f"{table}.arrow")
+            if saving.failed:
+                raise OSError("the table frames could not be written")
             index = {
                 "format": FORMAT,
                 "key": self.key,
                 "started_ns": self.started_ns,
                 "entries": entries,
-                "tables": sorted(frames),
+                "tables": saving.tables,
                 "checks": checks,
             }
             with open(generation / "index.pickle", "wb") as f:
@@ -223,3 +240,22 @@ class ResultCache:
         for old in self.folder.glob("g-*"):
             if old.name != generation.name:
                 shutil.rmtree(old, ignore_errors=True)
+
+    def save(
+        self,
+        entries: dict[str, Entry],
+        frames: dict[str, Any],
+        checks: dict[str, Any] | None = None,
+    ) -> None:
+        """Write a new generation and point to it (both steps above, one after the other)."""
+        self.finish_saving(self.start_saving(frames), entries, checks)
+
+
+@dataclass
+class Saving:
+    """A generation being written."""
+
+    generation: Path
+    tables: list[str]
+    thread: threading.Thread | None = None
+    failed: bool = False

@@ -8,7 +8,7 @@ failure case points back to the file, line and JSON pointer of the record; the e
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from toolkit.findings import pointer_join
@@ -102,13 +102,10 @@ def _date(value: str | None) -> dt.date | None:
 
 
 def registry_rows(
-    t: Tables, file: str, reg: dict[str, Any], mentions: Iterable[tuple[str, str]]
+    t: Tables, file: str, reg: dict[str, Any], mentioned: Mapping[str, Iterable[str]]
 ) -> None:
     """Add the actor registry's rows; each actor lists the articles that mention it
-    (*mentions*: every mention's actor id and article id)."""
-    mentioned: dict[str, set[str]] = {}
-    for actor_id, article_id in mentions:
-        mentioned.setdefault(actor_id, set()).add(article_id)
+    (*mentioned*: actor id -> ids of the articles mentioning it)."""
     for i, actor in enumerate(reg["actors"]):
         t.add(
             "actors",
@@ -120,7 +117,7 @@ def registry_rows(
                 "country": actor.get("country"),
                 "wikidata_qid": actor.get("wikidata_qid"),
                 "parent_id": actor.get("parent_id"),
-                "article_ids": sorted(mentioned.get(actor["actor_id"], ())),
+                "article_ids": sorted(set(mentioned.get(actor["actor_id"], ()))),
                 "notes": actor.get("notes"),
                 "_file": file,
                 "_pointer": f"/actors/{i}",

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.dataset import Dataset
-from toolkit.file_checks import FileResult, Job, check_files
+from toolkit.file_checks import PARALLEL_MIN_FILES, FileResult, Job, check_files
 from toolkit.findings import Finding, pointer_join
 from toolkit.loading import MAX_BYTES, Loaded, load_json
 from toolkit.registry import SchemaRegistry
@@ -130,7 +130,9 @@ def _validate(
             entry = cached.entries.get(name)
             if entry is not None and store.reusable(cached, entry, name):
                 reused[name] = entry
-    to_check = [dataset.root / n for n in names if n not in reused]
+    to_check = [n for n in names if n not in reused]
+    if len(to_check) >= PARALLEL_MIN_FILES:
+        _import_in_background("pandera.polars")  # needed once the workers are done
     fresh: dict[str, FileResult] = {}
     tables = Tables()
     parts: dict[str, list[Any]] = {}
@@ -168,6 +170,9 @@ def _validate(
         "dropped_dates": sorted(dropped_dates),
         "registry": (actors.sha256, actors.ok) if actors is not None else None,
     }
+    saving = None
+    if store is not None and store.worth_saving(cached, len(fresh), len(names)):
+        saving = store.start_saving(document_frames)
     if cached is not None and cached.checks is not None and cached.checks["inputs"] == inputs:
         same = _same_rows(cached, names, set(fresh), fresh_frames)
     else:
@@ -179,9 +184,9 @@ def _validate(
             (f.rule.code, f.rule.message(f.row), f.row["_file"], f.row["_pointer"] + f.rule.field)
             for f in check_tables(frames, complete=complete, known_date_keys=dropped_dates)
         ]
-    if store is not None and store.worth_saving(cached, len(fresh), len(names)):
+    if store is not None and saving is not None:
         entries = {n: store.entry(r) for n, r in zip(names, results, strict=True)}
-        store.save(entries, document_frames, {"inputs": inputs, "failures": failures})
+        store.finish_saving(saving, entries, {"inputs": inputs, "failures": failures})
     located: dict[str, Loaded] = {actors.file: actors} if actors is not None else {}
     for code, message, file, pointer in failures:
         loaded = located.get(file) or located.setdefault(file, _reread(dataset, file))
@@ -217,6 +222,20 @@ def _concat_arrow(parts: dict[str, list[Any]]) -> dict[str, Any]:
     import pyarrow as pa
 
     return {table: pa.concat_tables(batches) for table, batches in sorted(parts.items())}
+
+
+def _import_in_background(module: str) -> None:
+    """Import *module* in a thread while this process waits for its workers (pandera takes
+    over a second to import; a failure is left for the import that needs it to report)."""
+    import contextlib
+    import importlib
+    import threading
+
+    def load() -> None:
+        with contextlib.suppress(Exception):  # the import that needs it reports it
+            importlib.import_module(module)
+
+    threading.Thread(target=load, name=f"import {module}", daemon=True).start()
 
 
 def _same_rows(cached: Cached, names: list[str], checked: set[str], frames: dict[str, Any]) -> bool:
@@ -272,12 +291,15 @@ def _concat(parts: dict[str, list[Any]]) -> dict[str, Any]:
     }
 
 
-def _mentions(frames: dict[str, Any]) -> list[tuple[str, str]]:
-    """(actor id, article id) of every actor mention."""
+def _mentions(frames: dict[str, Any]) -> dict[str, list[str]]:
+    """actor id -> the ids of the articles that mention it, sorted."""
+    import polars as pl
+
     frame = frames.get("actor_mentions")
-    if frame is None:
-        return []
-    return list(zip(frame["actor_id"].to_list(), frame["article_id"].to_list(), strict=True))
+    if frame is None or not frame.height:
+        return {}
+    grouped = frame.group_by("actor_id").agg(pl.col("article_id").unique().sort())
+    return dict(zip(grouped["actor_id"].to_list(), grouped["article_id"].to_list(), strict=True))
 
 
 def _reread(dataset: Dataset, file: str) -> Loaded:
