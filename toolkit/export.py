@@ -22,7 +22,7 @@ from typing import Any
 
 from toolkit.arrow_schema import arrow_schema
 from toolkit.columns import TABLES, ResolvedColumn, TableSpec, resolve
-from toolkit.datacard import datacard, is_empty
+from toolkit.datacard import datacard
 from toolkit.dataset import Dataset
 from toolkit.errors import ExportFailed, ExportLocked
 from toolkit.file_checks import compact_json
@@ -215,19 +215,24 @@ def input_hash(dataset: Dataset, known: dict[str, str | None] | None = None) -> 
     """SHA-256 over every input file's path and bytes: articles, annotations, registries.
     *known* gives the SHA-256 of files already hashed (by the validation that read them)."""
     known = known or {}
+    root = dataset.root
+    try:
+        articles = sorted(n for n in os.listdir(dataset.articles_dir) if n.endswith(".txt"))
+    except OSError:
+        articles = []
+    names = [f"seeds/articles/{n}" for n in articles] + dataset.annotation_names()
+    for extra in ("seeds/actors.json", "seeds/dataset.json"):
+        if (root / extra).is_file():
+            names.append(extra)
     h = hashlib.sha256()
-    paths = sorted(dataset.articles_dir.glob("*.txt")) + dataset.annotation_paths()
-    for extra in (dataset.actors_path, dataset.root / "seeds" / "dataset.json"):
-        if extra.is_file():
-            paths.append(extra)
-    for p in paths:
-        name = p.relative_to(dataset.root).as_posix()
+    for name in names:
+        if not os.path.isfile(f"{root}/{name}"):
+            continue  # a folder named like an article or annotation file
         digest = known.get(name)
-        h.update(
-            name.encode()
-            + b"\0"
-            + (bytes.fromhex(digest) if digest else hashlib.sha256(p.read_bytes()).digest())
-        )
+        if not digest:
+            with open(f"{root}/{name}", "rb") as f:
+                digest = hashlib.file_digest(f, "sha256").hexdigest()
+        h.update(name.encode() + b"\0" + bytes.fromhex(digest))
     return h.hexdigest()
 
 
@@ -261,19 +266,22 @@ def published_table(validated: Validated, spec: TableSpec, schema: Any) -> Any:
 
 
 def _examples(table: Any) -> dict[str, Any]:
-    """The first value of each column that is not empty (None when all are): looked for in
-    the first rows, then in growing slices."""
+    """The first value of each column that is not empty (None, "" or []), or None."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     examples: dict[str, Any] = {}
     for name in table.column_names:
         column = table.column(name)
-        examples[name] = None
-        offset, size = 0, 16
-        while offset < len(column):
-            found = [v for v in column.slice(offset, size).to_pylist() if not is_empty(v)]
-            if found:
-                examples[name] = found[0]
-                break
-            offset, size = offset + size, size * 16
+        kind = column.type.value_type if pa.types.is_dictionary(column.type) else column.type
+        present = pc.is_valid(column)
+        if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+            text = column.cast(kind) if kind is not column.type else column
+            present = pc.and_(present, pc.greater(pc.binary_length(text), 0))
+        elif pa.types.is_list(kind) or pa.types.is_large_list(kind):
+            present = pc.and_(present, pc.greater(pc.list_value_length(column), 0))
+        first = pc.index(present, True).as_py()
+        examples[name] = column[first].as_py() if first >= 0 else None
     return examples
 
 
@@ -359,7 +367,9 @@ def write_exports(
     """Write every export file into *out* (a new folder); returns path -> sha256.
 
     *validated* must come from ``validate_dataset(..., all_columns=True, scratch=FOLDER)``
-    with *FOLDER* still in place (``annotations.json`` is copied from it).
+    with *FOLDER* still in place (``annotations.json`` is copied from it). Its frames and
+    each Arrow table are released once written, so memory holds at most one sorted table
+    beside the unsorted ones still to write.
     """
     import pyarrow.parquet as pq
 
@@ -382,8 +392,13 @@ def write_exports(
     (out / "json").mkdir()
     counts: dict[str, int] = {}
     examples: dict[str, dict[str, Any]] = {}
+    validated.frames = {}  # what the checks read: not published
     for spec, columns in resolved:
         table = published_table(validated, spec, arrow_schema(spec, columns, file_meta))
+        if spec.name != "agreements":  # gathered again into the canonical agreements
+            validated.published.pop(spec.name, None)
+        if spec.name == "agreements_canonical":
+            validated.published.pop("agreements", None)
         pq.write_table(
             table,
             out / "parquet" / f"{spec.name}.parquet",
