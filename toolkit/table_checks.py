@@ -238,7 +238,9 @@ def frames_of(tables: Tables, wanted: dict[str, set[str]]) -> dict[str, Any]:
     for table in tables.names:
         columns = tables.columns(table)
         names = [n for n in columns if n in wanted.get(table, columns)]
-        out[table] = pl.DataFrame({n: columns[n] for n in names}, strict=False)
+        frame = pl.DataFrame({n: columns[n] for n in names}, strict=False)
+        # the file name repeats on every row of a file: stored once per batch, not per row
+        out[table] = frame.with_columns(pl.col("_file").cast(pl.Categorical))
     return out
 
 
