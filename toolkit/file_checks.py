@@ -112,7 +112,7 @@ def check_batch(
         loaded = load_annotation(dataset, root / name, registry, job.max_bytes)
         results.append(_result(loaded))
         if loaded.ok:
-            document_rows(tables, loaded.file, loaded.document, full=full)
+            document_rows(tables, loaded.file, loaded.document, full=full, evidence=loaded.evidence)
             if full and job.scratch is not None:
                 documents.append((loaded.file, compact_json(loaded.document).encode()))
     frames = frames_of(tables, job.columns)

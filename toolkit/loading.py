@@ -50,6 +50,8 @@ class Loaded:
     sha256: str | None = None
     #: other files the checks read, by dataset-relative path: their SHA-256, None if absent
     read_also: dict[str, str | None] = field(default_factory=dict)
+    #: (pointer, evidence object) of the document, once its rules listed them
+    evidence: list[tuple[str, dict[str, Any]]] | None = field(default=None, repr=False)
     _positions: PositionMap | None = field(default=None, repr=False)
 
     @property

@@ -56,6 +56,13 @@ class DocumentContext:
             return None
         return read_article(self.dataset.articles_dir / f"{self.article_id}.txt")
 
+    @cached_property
+    def evidence(self) -> list[tuple[str, dict[str, Any]]]:
+        """Every evidence object with its pointer (:func:`iter_evidence`), kept on the loaded
+        file too, for its table rows."""
+        self.loaded.evidence = iter_evidence(self.doc)
+        return self.loaded.evidence
+
     def finding(self, code: str, message: str, pointer: str) -> Finding:
         return self.loaded.finding(code, message, pointer)
 
@@ -148,7 +155,7 @@ def check_evidence(ctx: DocumentContext) -> Iterator[Finding]:
     content_start, content_end = source["content_span"]["start"], source["content_span"]["end"]
     excluded = source.get("excluded_spans")
     article_id = ctx.article_id
-    for pointer, ev in iter_evidence(ctx.doc):
+    for pointer, ev in ctx.evidence:
         if ev["article_id"] != article_id:
             yield ctx.finding(
                 "evidence-wrong-article",

@@ -134,12 +134,20 @@ def registry_rows(
             )
 
 
-def document_rows(t: Tables, file: str, doc: dict[str, Any], *, full: bool = True) -> None:
+def document_rows(
+    t: Tables,
+    file: str,
+    doc: dict[str, Any],
+    *,
+    full: bool = True,
+    evidence: list[tuple[str, dict[str, Any]]] | None = None,
+) -> None:
     """Add the rows of one schema-valid annotation document (*file* is its name).
 
     :param full: False builds only the columns the dataset-wide checks read
         (:func:`toolkit.table_checks.columns_checked`; a test checks that both ways give the
         same values there), leaving out what only the export reads: quotes, titles, notes.
+    :param evidence: the document's :func:`~toolkit.rules.iter_evidence`, when already listed.
     """
     src, prov = doc["source"], doc["provenance"]
     aid = src["article_id"]
@@ -310,7 +318,7 @@ def document_rows(t: Tables, file: str, doc: dict[str, Any], *, full: bool = Tru
                     "_pointer": ptr + "/anchor/date_id",
                 },
             )
-    for ptr, ev in iter_evidence(doc):
+    for ptr, ev in iter_evidence(doc) if evidence is None else evidence:
         if not full:
             t.add("evidence", {"article_id": ev["article_id"], "_file": file, "_pointer": ptr})
             continue
