@@ -5,8 +5,12 @@ of N records into ``bench/corpus/`` (see ``bench/generate.py``), then measures, 
 fresh subprocess, its wall time, records per second and peak RSS:
 
 (a) ``toolkit validate --root DIR``, the whole dataset;
-(b) ``toolkit validate --root DIR FILE`` after one annotation file was edited (the toolkit
-    still reads the whole dataset, since references cross files; it reports only FILE);
+(b) ``toolkit validate --root DIR FILE`` after one annotation file's note was edited (the
+    toolkit still covers the whole dataset, since references cross files, with the result
+    cache (a) wrote; it reports only FILE); no row the dataset-wide checks read changes, so
+    their findings come from the cache;
+(b2) the same after an agreement id was changed in another file: the dataset-wide checks run
+    again over all rows;
 (c) ``toolkit export --root COPY`` on a copy of the corpus (export validates, then writes);
 (d) parse only: ``json.loads`` of every annotation file (the floor);
 (e) one reused ``Draft202012Validator`` from the toolkit's offline registry, ``iter_errors``
