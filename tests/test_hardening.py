@@ -188,6 +188,20 @@ def test_a_full_scratch_folder_is_a_clear_error_and_leaves_the_exports(
     assert not list(scratch.iterdir())  # the scratch folder is removed
 
 
+def test_a_lone_surrogate_refuses_the_export_with_its_finding(small: Path) -> None:
+    """A document with a lone surrogate is reported (json-lone-surrogate) and the export is
+    refused like any invalid dataset; nothing tries to write the text as UTF-8 or Arrow."""
+    path = sorted((small / "seeds" / "annotations").glob("*.json"))[0]
+    text = path.read_text("utf-8")
+    marker = '"title_as_reported": "'
+    assert marker in text
+    path.write_text(text.replace(marker, marker + "\\ud800", 1), "utf-8")
+    result = export_dataset(small)
+    assert not result.written and not result.report.valid
+    assert "json-lone-surrogate" in {f.code for f in result.report.findings}
+    assert not (small / "exports").exists()
+
+
 SLOW_EXPORT = """
 import sys, time
 import toolkit.export as export

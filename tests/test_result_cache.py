@@ -263,3 +263,16 @@ def test_a_file_replaced_while_it_was_checked_is_checked_again(
         for f in expected["findings"]
     )
     assert _report(root, cache=True)[0] == expected
+
+
+def test_a_run_that_fails_in_the_checks_leaves_no_half_written_cache(
+    root: Path, monkeypatch: Any
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("a bug in a check")
+
+    monkeypatch.setattr("toolkit.validation.check_tables", broken)
+    with pytest.raises(RuntimeError):
+        validate_dataset(root, cache=True, jobs=1)
+    folder = cache_folder(Dataset.at(root))
+    assert not list(folder.glob("g-*")) and not (folder / "current").exists()

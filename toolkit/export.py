@@ -77,7 +77,8 @@ def export_dataset(
     try:
         scratch = tempfile.TemporaryDirectory(prefix="cnvn-export-")
     except OSError as exc:
-        raise ExportFailed(_scratch_failed(tempfile.gettempdir(), exc)) from exc
+        where = os.environ.get("TMPDIR") or "the temporary folder"
+        raise ExportFailed(_scratch_failed(where, exc)) from exc
     with scratch:
         return _export(dataset, registry, Path(scratch.name), check, hook, on_wait)
 

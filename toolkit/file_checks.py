@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.dataset import Dataset
-from toolkit.findings import Finding
+from toolkit.findings import Finding, Severity
 from toolkit.loading import MAX_BYTES, Loaded
 from toolkit.registry import SchemaRegistry
 from toolkit.tables import Tables, document_rows
@@ -107,16 +107,21 @@ def check_batch(
     results = []
     full = job.published is not None
     documents: list[tuple[str, bytes]] = []
+    publishable = True  # no error in the batch: an export with errors is refused anyway
     root = dataset.root
     for name in names:
         loaded = load_annotation(dataset, root / name, registry, job.max_bytes)
         results.append(_result(loaded))
+        if full and publishable:
+            publishable = not any(f.severity == Severity.ERROR.value for f in loaded.findings)
         if loaded.ok:
             document_rows(tables, loaded.file, loaded.document, full=full, evidence=loaded.evidence)
-            if full and job.scratch is not None:
+            if full and publishable and job.scratch is not None:
                 documents.append((loaded.file, compact_json(loaded.document).encode()))
     frames = frames_of(tables, job.columns)
-    if not full:
+    if not full or not publishable:
+        # a document with errors may hold what neither Arrow nor UTF-8 takes (a lone
+        # surrogate): only the checked columns, which the schema constrains, are built
         return Batch(results, frames)
     compact = _write_scratch(job.scratch, documents) if job.scratch is not None else {}
     return Batch(results, frames, published_tables(tables, job.published or {}), compact)

@@ -241,6 +241,12 @@ class ResultCache:
             if old.name != generation.name:
                 shutil.rmtree(old, ignore_errors=True)
 
+    def abandon(self, saving: Saving) -> None:
+        """Wait for *saving*'s writer and remove the generation it began."""
+        if saving.thread is not None:
+            saving.thread.join()
+        shutil.rmtree(saving.generation, ignore_errors=True)
+
     def save(
         self,
         entries: dict[str, Entry],

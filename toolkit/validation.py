@@ -173,17 +173,27 @@ def _validate(
     saving = None
     if store is not None and store.worth_saving(cached, len(fresh), len(names)):
         saving = store.start_saving(document_frames)
-    if cached is not None and cached.checks is not None and cached.checks["inputs"] == inputs:
-        same = _same_rows(cached, names, set(fresh), fresh_frames)
-    else:
-        same = False
-    if same and cached is not None and cached.checks is not None:
-        failures = cached.checks["failures"]  # the same rows: the same dataset-wide findings
-    else:
-        failures = [
-            (f.rule.code, f.rule.message(f.row), f.row["_file"], f.row["_pointer"] + f.rule.field)
-            for f in check_tables(frames, complete=complete, known_date_keys=dropped_dates)
-        ]
+    try:
+        if cached is not None and cached.checks is not None and cached.checks["inputs"] == inputs:
+            same = _same_rows(cached, names, set(fresh), fresh_frames)
+        else:
+            same = False
+        if same and cached is not None and cached.checks is not None:
+            failures = cached.checks["failures"]  # the same rows: the same findings
+        else:
+            failures = [
+                (
+                    f.rule.code,
+                    f.rule.message(f.row),
+                    f.row["_file"],
+                    f.row["_pointer"] + f.rule.field,
+                )
+                for f in check_tables(frames, complete=complete, known_date_keys=dropped_dates)
+            ]
+    except BaseException:
+        if store is not None and saving is not None:
+            store.abandon(saving)
+        raise
     if store is not None and saving is not None:
         entries = {n: store.entry(r) for n, r in zip(names, results, strict=True)}
         store.finish_saving(saving, entries, {"inputs": inputs, "failures": failures})
