@@ -203,7 +203,7 @@ class ResultCache:
                 saving.generation.mkdir(mode=0o700)
                 for table, frame in frames.items():
                     frame.write_ipc(saving.generation / f"{table}.arrow")
-            except OSError:
+            except Exception:  # a full disk, a polars IO error: no cache this time
                 saving.failed = True
 
         saving.thread = threading.Thread(target=write, name="write cache", daemon=True)
@@ -246,15 +246,6 @@ class ResultCache:
         if saving.thread is not None:
             saving.thread.join()
         shutil.rmtree(saving.generation, ignore_errors=True)
-
-    def save(
-        self,
-        entries: dict[str, Entry],
-        frames: dict[str, Any],
-        checks: dict[str, Any] | None = None,
-    ) -> None:
-        """Write a new generation and point to it (both steps above, one after the other)."""
-        self.finish_saving(self.start_saving(frames), entries, checks)
 
 
 @dataclass
