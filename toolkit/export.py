@@ -25,7 +25,7 @@ from toolkit.columns import TABLES, ResolvedColumn, TableSpec, resolve
 from toolkit.datacard import datacard
 from toolkit.dataset import Dataset
 from toolkit.errors import ExportFailed, ExportLocked
-from toolkit.file_checks import compact_json
+from toolkit.file_checks import arrow_table, compact_json
 from toolkit.registry import SchemaRegistry
 from toolkit.report import Report
 from toolkit.validation import Validated, validate_dataset
@@ -249,8 +249,6 @@ def _hashed(validated: Validated) -> dict[str, str | None]:
 def published_table(validated: Validated, spec: TableSpec, schema: Any) -> Any:
     """The published Arrow table *spec* with *schema*: provenance columns dropped,
     canonical agreements gathered, rows sorted by primary key."""
-    import pyarrow as pa
-
     from toolkit.arrow_schema import undictionaried
 
     if spec.name in validated.published:
@@ -258,10 +256,7 @@ def published_table(validated: Validated, spec: TableSpec, schema: Any) -> Any:
     elif spec.name == "agreements_canonical":
         unsorted = _canonical(validated.published, undictionaried(schema))
     else:  # the registry's rows, or a table with no rows
-        have = validated.tables.columns(spec.name)
-        count = validated.tables.count(spec.name)
-        data = {n: have[n] if n in have else [None] * count for n in schema.names}
-        unsorted = pa.Table.from_pydict(data, schema=undictionaried(schema))
+        unsorted = arrow_table(validated.tables, spec.name, undictionaried(schema))
     ordered = unsorted.sort_by([(k, "ascending") for k in spec.primary_key]).combine_chunks()
     return ordered.cast(schema)
 
@@ -274,10 +269,11 @@ def _examples(table: Any) -> dict[str, Any]:
     examples: dict[str, Any] = {}
     for name in table.column_names:
         column = table.column(name)
-        kind = column.type.value_type if pa.types.is_dictionary(column.type) else column.type
+        encoded = pa.types.is_dictionary(column.type)
+        kind = column.type.value_type if encoded else column.type
         present = pc.is_valid(column)
         if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-            text = column.cast(kind) if kind is not column.type else column
+            text = column.cast(kind) if encoded else column
             present = pc.and_(present, pc.greater(pc.binary_length(text), 0))
         elif pa.types.is_list(kind) or pa.types.is_large_list(kind):
             present = pc.and_(present, pc.greater(pc.list_value_length(column), 0))

@@ -152,18 +152,22 @@ def _write_scratch(
 
 
 def published_tables(tables: Tables, schemas: dict[str, Any]) -> dict[str, Any]:
-    """An Arrow table of the published columns of each table of *schemas* that has rows
-    (a column the rows lack is null)."""
+    """An Arrow table of the published columns of each table of *schemas* that has rows."""
+    return {
+        table: arrow_table(tables, table, schema)
+        for table, schema in schemas.items()
+        if tables.count(table)
+    }
+
+
+def arrow_table(tables: Tables, table: str, schema: Any) -> Any:
+    """The rows of *table* as an Arrow table of *schema* (a column the rows lack is null)."""
     import pyarrow as pa
 
-    out = {}
-    for table, schema in schemas.items():
-        count = tables.count(table)
-        if count:
-            have = tables.columns(table)
-            data = {n: have[n] if n in have else [None] * count for n in schema.names}
-            out[table] = pa.Table.from_pydict(data, schema=schema)
-    return out
+    have = tables.columns(table)
+    count = tables.count(table)
+    data = {n: have[n] if n in have else [None] * count for n in schema.names}
+    return pa.Table.from_pydict(data, schema=schema)
 
 
 def _result(loaded: Loaded) -> FileResult:

@@ -178,10 +178,18 @@ def check_evidence(ctx: DocumentContext) -> Iterator[Finding]:
             )
         else:
             prefix, suffix = ev.get("prefix"), ev.get("suffix")
-            if (prefix is not None and text[max(0, start - len(prefix)) : start] != prefix) or (
-                suffix is not None and text[end : end + len(suffix)] != suffix
-            ):
-                yield from _check_context(ctx, pointer, ev, text)
+            if prefix is not None and text[max(0, start - len(prefix)) : start] != prefix:
+                yield ctx.finding(
+                    "evidence-context-mismatch",
+                    "prefix is not the text before the quote",
+                    pointer + "/prefix",
+                )
+            if suffix is not None and text[end : end + len(suffix)] != suffix:
+                yield ctx.finding(
+                    "evidence-context-mismatch",
+                    "suffix is not the text after the quote",
+                    pointer + "/suffix",
+                )
             if not (content_start <= start and end <= content_end) or excluded:
                 yield from _check_chrome(ctx, pointer, start, end)
 
@@ -193,24 +201,6 @@ def _near_miss(text: str, start: int, end: int, quote: str) -> str:
         return f"{at}; the quote does not occur in the article at all"
     where = ", ".join(f"{s.start}-{s.end} (line {s.line}, col {s.column})" for s in found[:5])
     return f"{at}; the quote occurs at {where}"
-
-
-def _check_context(
-    ctx: DocumentContext, pointer: str, ev: dict[str, Any], text: str
-) -> Iterator[Finding]:
-    prefix, suffix = ev.get("prefix"), ev.get("suffix")
-    if prefix is not None and text[max(0, ev["start"] - len(prefix)) : ev["start"]] != prefix:
-        yield ctx.finding(
-            "evidence-context-mismatch",
-            "prefix is not the text before the quote",
-            pointer + "/prefix",
-        )
-    if suffix is not None and text[ev["end"] : ev["end"] + len(suffix)] != suffix:
-        yield ctx.finding(
-            "evidence-context-mismatch",
-            "suffix is not the text after the quote",
-            pointer + "/suffix",
-        )
 
 
 def _check_chrome(ctx: DocumentContext, pointer: str, start: int, end: int) -> Iterator[Finding]:

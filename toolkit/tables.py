@@ -27,8 +27,7 @@ class Tables:
     stable order.
 
     Rows are added as dicts (every row of a table has the same keys) and turned into columns
-    on first read: columns pickle compactly between processes, merge with ``list.extend``
-    and become polars or Arrow columns without converting a dict per row.
+    on first read: columns become polars or Arrow columns without converting a dict per row.
     """
 
     def __init__(self) -> None:
@@ -58,43 +57,9 @@ class Tables:
         self._flush()
         return self._columns.get(table, {})
 
-    def column(self, table: str, name: str) -> list[Any]:
-        return self.columns(table).get(name, [])
-
     def count(self, table: str) -> int:
         columns = self.columns(table)
         return len(next(iter(columns.values()))) if columns else 0
-
-    def __getitem__(self, table: str) -> list[Row]:
-        """The rows of *table* as dicts (built anew on each call)."""
-        columns = self.columns(table)
-        names = list(columns)
-        return [
-            dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)
-        ]
-
-    def extend(self, other: Tables) -> None:
-        """Append every row of *other* after this one's."""
-        self._flush()
-        for table, columns in other._iter_columns():
-            mine = self._columns.get(table)
-            if mine is None:
-                self._columns[table] = {k: list(v) for k, v in columns.items()}
-            else:
-                for k, values in mine.items():
-                    values.extend(columns[k])
-
-    def _iter_columns(self) -> list[tuple[str, dict[str, list[Any]]]]:
-        self._flush()
-        return list(self._columns.items())
-
-    def __getstate__(self) -> dict[str, Any]:
-        self._flush()
-        return {"columns": self._columns}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self._columns = state["columns"]
-        self._pending = {}
 
 
 def _date(value: str | None) -> dt.date | None:

@@ -148,7 +148,7 @@ def _validate(
         if progress:
             progress(len(reused) + len(fresh), len(names))
     results = [reused[n].result if n in reused else fresh[n] for n in names]
-    fresh_frames = _concat(parts) if parts else {}
+    fresh_frames = _concat(parts)
     exported = _concat_arrow(published_parts)
     document_frames = fresh_frames
     if cached is not None and reused:
@@ -159,10 +159,8 @@ def _validate(
     if actors is not None:
         findings.extend(actors.findings)
         if actors.ok:
-            registry_table = Tables()
-            registry_rows(registry_table, actors.file, actors.document, _mentions(frames))
-            frames = _merge(frames, None, frames_of(registry_table, checked))
-            tables.extend(registry_table)
+            registry_rows(tables, actors.file, actors.document, _mentions(frames))
+            frames = _merge(frames, None, frames_of(tables, checked))
     complete = all(r.ok and not r.dropped_ids for r in results) and len(results) > 0
     dropped_dates = {f"{r.article_id}|{i}" for r in results if r.ok for i in r.dropped_ids}
     inputs = {
@@ -174,13 +172,8 @@ def _validate(
     if store is not None and store.worth_saving(cached, len(fresh), len(names)):
         saving = store.start_saving(document_frames)
     try:
-        if cached is not None and cached.checks is not None and cached.checks["inputs"] == inputs:
-            same = _same_rows(cached, names, set(fresh), fresh_frames)
-        else:
-            same = False
-        if same and cached is not None and cached.checks is not None:
-            failures = cached.checks["failures"]  # the same rows: the same findings
-        else:
+        failures = _cached_failures(cached, inputs, names, set(fresh), fresh_frames)
+        if failures is None:
             failures = [
                 (
                     f.rule.code,
@@ -246,6 +239,22 @@ def _import_in_background(module: str) -> None:
             importlib.import_module(module)
 
     threading.Thread(target=load, name=f"import {module}", daemon=True).start()
+
+
+def _cached_failures(
+    cached: Cached | None,
+    inputs: dict[str, Any],
+    names: list[str],
+    checked: set[str],
+    frames: dict[str, Any],
+) -> list[tuple[str, str, str, str]] | None:
+    """The dataset-wide failures the cached run found, when they hold for this run: the
+    same other inputs and the same rows (:func:`_same_rows`); else None."""
+    if cached is None or cached.checks is None or cached.checks["inputs"] != inputs:
+        return None
+    if not _same_rows(cached, names, checked, frames):
+        return None
+    return cached.checks["failures"]  # type: ignore[no-any-return]
 
 
 def _same_rows(cached: Cached, names: list[str], checked: set[str], frames: dict[str, Any]) -> bool:
