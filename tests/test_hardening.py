@@ -82,6 +82,30 @@ def test_a_symlinked_annotation_leaving_the_tree_is_not_read(small: Path, tmp_pa
     ]
 
 
+def test_a_file_name_not_utf8_is_a_finding(small: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    folder = os.fsencode(small / "seeds" / "annotations")
+    with open(os.path.join(folder, b"900_00000000000000a1 copy\xff.json"), "wb") as f:
+        f.write((small / A1).read_bytes())  # a copy: were it read, its ids would be duplicates
+    shown = "seeds/annotations/900_00000000000000a1 copy\\xff.json"
+    for cache in (True, False, True):
+        report = validate_dataset(small, cache=cache).report
+        assert [(f.file, f.code) for f in report.findings] == [(shown, "file-name-invalid")]
+        assert report.stats["files"] == 4 and not report.valid
+    result = run_cli("validate", "--root", str(small), "--format", "json")
+    assert result.exit_code == 1
+    assert json.loads(result.output)["findings"][0]["file"] == shown
+    named = run_cli(
+        "validate",
+        "--root",
+        str(small),
+        os.fsdecode(os.path.join(folder, b"900_00000000000000a1 copy\xff.json")),
+    )
+    assert named.exit_code == 1 and f"{shown}:1:1: error file-name-invalid" in named.output
+    result = export_dataset(small)
+    assert not result.written and [f.code for f in result.report.findings] == ["file-name-invalid"]
+    assert not (small / "exports").exists()
+
+
 def test_a_link_loop_is_a_finding_not_a_crash(small: Path) -> None:
     folder = small / "seeds" / "annotations"
     (folder / "900_00000000000000c4.json").symlink_to(folder / "900_00000000000000c5.json")

@@ -88,6 +88,16 @@ class Dataset:
         return str(path)
 
 
+def printable_name(name: str) -> str:
+    """*name* with the bytes that are not UTF-8 (kept by the file system as lone surrogates)
+    written as ``\\xff`` escapes, so it can be printed and stored."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return name
+
+
 def article_id_from_filename(name: str) -> str:
     """``000_c9643dd3023e532a.txt`` -> ``000_c9643dd3023e532a``."""
     stem = Path(name).stem

@@ -38,6 +38,12 @@ RULES: dict[str, Rule] = _rules(
         "Check that the path is a regular file inside the dataset (no symlink leaving it).",
     ),
     Rule(
+        "file-name-invalid",
+        "file",
+        "The file name is not valid UTF-8",
+        "Rename the file (the name shown escapes the bad bytes); the file is not read until then.",
+    ),
+    Rule(
         "file-too-large",
         "file",
         "The file is larger than the size limit",

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from toolkit.dataset import Dataset
+from toolkit.dataset import Dataset, printable_name
 from toolkit.file_checks import PARALLEL_MIN_FILES, FileResult, Job, check_files
 from toolkit.findings import Finding, pointer_join
 from toolkit.loading import MAX_BYTES, Loaded, load_json
@@ -115,6 +115,9 @@ def _validate(
     scratch: Path | None = None,
 ) -> Validated:
     names = dataset.annotation_names()
+    misnamed = [n for n in names if printable_name(n) != n]
+    if misnamed:
+        names = [n for n in names if printable_name(n) == n]
     checked = columns_checked()
     published = None
     if all_columns:
@@ -154,6 +157,14 @@ def _validate(
     if cached is not None and reused:
         document_frames = _merge(cached.frames, set(reused), fresh_frames)
     findings = [f for r in results for f in r.findings]
+    findings.extend(
+        Finding.make(
+            "file-name-invalid",
+            "the file name is not valid UTF-8, so the file is not checked",
+            file=printable_name(name),
+        )
+        for name in misnamed
+    )
     actors = _load_actor_registry(dataset, registry)
     frames = document_frames
     if actors is not None:
@@ -195,10 +206,10 @@ def _validate(
         loaded = located.get(file) or located.setdefault(file, _reread(dataset, file))
         findings.append(loaded.finding(code, message, pointer))
     if paths is not None:
-        wanted = {dataset.relative(Path(p)) for p in paths}
+        wanted = {printable_name(dataset.relative(Path(p))) for p in paths}
         findings = [f for f in findings if f.file in wanted]
     stats = {
-        "files": len(results) + (actors is not None),
+        "files": len(results) + len(misnamed) + (actors is not None),
         "articles": len(dataset.article_ids()),
         **{
             table: frames[table].height if table in frames else 0
