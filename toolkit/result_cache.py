@@ -111,6 +111,18 @@ def status(path: Path | str) -> Status | None:
     return (st.st_mode, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
+def _read_frame(path: Path) -> Any:
+    """The frame of an Arrow IPC file, memory-mapped and kept in the batches it was written
+    in: no copy (``polars.read_ipc`` copies every column, five times slower here)."""
+    import polars as pl
+    import pyarrow as pa
+    import pyarrow.ipc
+
+    with pa.memory_map(str(path)) as source:
+        table = pyarrow.ipc.open_file(source).read_all()
+    return pl.from_arrow(table, rechunk=False)
+
+
 def _sha256(path: str) -> str | None:
     try:
         with open(path, "rb") as f:
@@ -130,8 +142,6 @@ class ResultCache:
 
     def load(self) -> Cached | None:
         """The cache, or None when there is none usable."""
-        import polars as pl
-
         try:
             generation = self.folder / (self.folder / "current").read_text("utf-8").strip()
             with open(generation / "index.pickle", "rb") as f:
@@ -139,7 +149,7 @@ class ResultCache:
             if index.get("format") != FORMAT or index.get("key") != self.key:
                 return None
             frames = {
-                table: pl.read_ipc(generation / f"{table}.arrow") for table in index["tables"]
+                table: _read_frame(generation / f"{table}.arrow") for table in index["tables"]
             }
             return Cached(index["started_ns"], index["entries"], frames, index.get("checks"))
         except Exception:
