@@ -127,6 +127,21 @@ def test_a_symlinked_article_is_not_read(small: Path, tmp_path: Path) -> None:
     assert codes == {"source-missing"}
 
 
+def test_an_article_that_is_not_utf8_is_a_finding_not_a_crash(small: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    article = small / "seeds" / "articles" / "900_00000000000000a1.txt"
+    data = article.read_bytes()
+    second_line = data.index(b"\n") + 1
+    article.write_bytes(data[:second_line] + b"ab\xff" + data[second_line:])
+    findings = validate_dataset(small).report.findings
+    assert {(f.file, f.pointer, f.code) for f in findings} == {
+        (A1, "/source/article_id", "encoding-invalid"),
+        (A1, "/source/sha256", "source-hash-mismatch"),
+    }
+    encoding = next(f for f in findings if f.code == "encoding-invalid")
+    assert "byte 0xff at line 2, column 3" in encoding.message
+    assert run_cli("validate", "--root", str(small)).exit_code == 1
+
+
 def test_regex_heavy_values_are_checked_in_bounded_time(small: Path) -> None:
     _edit(
         small,

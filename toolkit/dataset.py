@@ -6,6 +6,7 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from toolkit.errors import ArticleNotFound, DatasetLayoutError
@@ -43,6 +44,18 @@ class Dataset:
     @property
     def actors_path(self) -> Path:
         return self.root / "seeds" / "actors.json"
+
+    @cached_property
+    def annotations_folder(self) -> str:
+        """``seeds/annotations`` under the root, as a string."""
+        return str(self.annotations_dir)
+
+    @cached_property
+    def annotations_folder_inside(self) -> bool:
+        """Whether ``seeds/annotations``, links followed, lies inside the root (so a file in it
+        that is no link does too)."""
+        real = os.path.realpath(self.annotations_folder)
+        return real.startswith(f"{os.path.realpath(self.root)}/")
 
     def article_ids(self) -> list[str]:
         """The ids of the ``seeds/articles/*.txt`` files named like articles, sorted."""

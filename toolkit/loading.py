@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,17 +91,18 @@ def load_json(
     """
     out = Loaded(file)
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            out.findings.append(
-                Finding.make(
-                    "file-too-large",
-                    f"{size} bytes is over the limit of {max_bytes} bytes",
-                    file=file,
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            if size > max_bytes:
+                out.findings.append(
+                    Finding.make(
+                        "file-too-large",
+                        f"{size} bytes is over the limit of {max_bytes} bytes",
+                        file=file,
+                    )
                 )
-            )
-            return out
-        data = path.read_bytes()
+                return out
+            data = f.read()
         out.sha256 = hashlib.sha256(data).hexdigest()
     except OSError as exc:
         out.findings.append(Finding.make("file-unreadable", exc.strerror or str(exc), file=file))
@@ -115,15 +117,14 @@ def load_json(
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        col = len(data[data.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8", "replace"))
+        line, column = byte_position(data, exc.start)
         out.findings.append(
             Finding.make(
                 "encoding-invalid",
                 f"byte 0x{data[exc.start]:02x} at byte offset {exc.start} is not valid UTF-8",
                 file=file,
                 line=line,
-                column=col + 1,
+                column=column,
             )
         )
         return out
@@ -175,6 +176,14 @@ def load_json(
         return out
     out.document = doc
     return out
+
+
+def byte_position(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of byte *offset* of *data*, whose bytes before
+    it are UTF-8."""
+    line = data.count(b"\n", 0, offset) + 1
+    start = data.rfind(b"\n", 0, offset) + 1
+    return line, len(data[start:offset].decode("utf-8", "replace")) + 1
 
 
 def _line_col(text: str, offset: int) -> tuple[int, int]:

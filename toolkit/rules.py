@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 from toolkit.annotate import occurrences
-from toolkit.dataset import Dataset, read_article
+from toolkit.dataset import Dataset
 from toolkit.findings import Finding
-from toolkit.loading import Loaded
+from toolkit.loading import Loaded, byte_position
 
 
 @dataclass
@@ -37,9 +39,13 @@ class DocumentContext:
 
     @cached_property
     def article_bytes(self) -> bytes | None:
-        path = self.dataset.articles_dir / f"{self.article_id}.txt"
+        """The article's bytes; None when it is absent, a link or not a regular file."""
+        path = f"{self.dataset.root}/seeds/articles/{self.article_id}.txt"
         try:
-            return path.read_bytes() if path.is_file() and not path.is_symlink() else None
+            if not stat.S_ISREG(os.lstat(path).st_mode):
+                return None
+            with open(path, "rb") as f:
+                return f.read()
         except OSError:
             return None
 
@@ -52,9 +58,14 @@ class DocumentContext:
 
     @cached_property
     def text(self) -> str | None:
+        """The article's text exactly as stored (newlines untouched, so offsets are code
+        points); None when there is no article or it is not UTF-8."""
         if self.article_bytes is None:
             return None
-        return read_article(self.dataset.articles_dir / f"{self.article_id}.txt")
+        try:
+            return self.article_bytes.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
 
     @cached_property
     def evidence(self) -> list[tuple[str, dict[str, Any]]]:
@@ -131,6 +142,19 @@ def check_source_text(ctx: DocumentContext) -> Iterator[Finding]:
         yield ctx.finding(
             "source-hash-mismatch", f"the article's SHA-256 is {actual}", "/source/sha256"
         )
+    if ctx.text is None:
+        data = ctx.article_bytes
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line, column = byte_position(data, exc.start)
+            yield ctx.finding(
+                "encoding-invalid",
+                f"the article seeds/articles/{ctx.article_id}.txt is not UTF-8: byte "
+                f"0x{data[exc.start]:02x} at line {line}, column {column}; restore its bytes "
+                "from the source (no span in this file can be checked until then)",
+                "/source/article_id",
+            )
 
 
 def check_spans(ctx: DocumentContext) -> Iterator[Finding]:
