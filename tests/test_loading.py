@@ -3,11 +3,16 @@ time and memory, never an exception."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from toolkit.loading import MAX_DEPTH, load_json
+from conftest import REPO
+from toolkit.loading import MAX_DEPTH, _fast_parse, load_json
 from toolkit.positions import scan
 
 CASES = [
@@ -99,3 +104,75 @@ def test_positions_point_at_every_value() -> None:
     assert pm.locate("/a/1/b") == (2, 18)
     assert pm.locate("/c~1d") == (3, 10)
     assert pm.locate("/a/1/missing") == (2, 12)  # the nearest existing ancestor
+
+
+# The fast parse (orjson) and the careful parse (json) must read every document alike: the
+# same values of the same types, or the fast parse gives way (None) to the careful one.
+_NUMBERS = st.from_regex(r"\A-?(0|[1-9][0-9]{0,24})(\.[0-9]{1,20})?([eE][+-]?[0-9]{1,4})?\Z")
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+def _typed(value: Any) -> Any:
+    """*value* with the type of every scalar beside it (1 == 1.0 == True in Python)."""
+    if isinstance(value, dict):
+        return {k: _typed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_typed(v) for v in value]
+    return (type(value).__name__, value)
+
+
+def _fast_agrees(text: str) -> bool:
+    """True when the fast parse of *text* gives way or gives exactly what ``json.loads`` gives."""
+    doc = _fast_parse(text.encode("utf-8", "surrogatepass"), text, MAX_DEPTH)
+    return doc is None or _typed(doc) == _typed(json.loads(text))
+
+
+@settings(max_examples=400, deadline=None)
+@given(number=_NUMBERS)
+def test_the_fast_parse_reads_every_number_as_json_does(number: str) -> None:
+    assert _fast_agrees(f'{{"n": {number}, "l": [{number}]}}')
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=_JSON, ascii_only=st.booleans(), indent=st.sampled_from([None, 2]))
+def test_the_fast_parse_reads_every_document_as_json_does(
+    value: Any, ascii_only: bool, indent: int | None
+) -> None:
+    assert _fast_agrees(json.dumps({"v": value}, ensure_ascii=ascii_only, indent=indent))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"n": 18446744073709551616}',  # past 2**64: a float to orjson, an int to json
+        '{"n": -9223372036854775809}',
+        '{"n": 9223372036854775808}',
+        '{"n": 1e400}',
+        '{"n": 1.5e19}',
+        '{"s": "\\ud83d\\ude00"}',  # a surrogate pair, escaped
+        '{"s": "\\udc00"}',
+        '{"a": 1, "a": 2}',
+        '{"a" :1, "b": {"c": 1, "c" : 2}}',
+    ],
+)
+def test_the_fast_parse_gives_way_on_every_doubtful_document(text: str) -> None:
+    doc = _fast_parse(text.encode("utf-8", "surrogatepass"), text, MAX_DEPTH)
+    if doc is not None:  # only the escaped pair is plain JSON
+        assert text == '{"s": "\\ud83d\\ude00"}' and doc == json.loads(text)
+
+
+def test_the_fast_parse_reads_the_seed_annotations_as_json_does() -> None:
+    for path in sorted((REPO / "seeds" / "annotations").glob("*.json")):
+        text = path.read_text("utf-8")
+        doc = _fast_parse(path.read_bytes(), text, MAX_DEPTH)
+        assert doc is not None and _typed(doc) == _typed(json.loads(text))

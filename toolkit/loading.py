@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from toolkit.findings import Finding, pointer_join
 from toolkit.positions import _SCALAR, PositionMap, scan
 
@@ -24,6 +26,8 @@ MAX_BYTES = 16 * 1024 * 1024
 #: Deepest nesting of objects and arrays accepted (annotation documents need about 8).
 MAX_DEPTH = 64
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+#: Floats this large may be integers orjson could not hold as such: the careful parse decides.
+_FLOAT_FROM_BIG_INT = float(2**63)
 
 _STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
@@ -129,7 +133,7 @@ def load_json(
         )
         return out
     out.text = text
-    doc = _fast_parse(text, max_depth)
+    doc = _fast_parse(data, text, max_depth)
     if doc is not None:
         if _SURROGATE_ESCAPE.search(text):
             out.findings.extend(_surrogate_findings(out, doc, ""))
@@ -210,16 +214,19 @@ _KEY_COLON = re.compile(r'"\s*:')
 _SPACED_COLON = re.compile(r'"\s+:')
 
 
-def _fast_parse(text: str, max_depth: int) -> dict[str, Any] | None:
-    """The document when *text* is plain, clean JSON, parsed at C speed; None when anything
-    needs the careful parse: a syntax error, nesting over *max_depth*, NaN or Infinity, an
-    integer beyond 64 bits, a duplicate key (fewer keys parsed than written) or a document
-    that is not an object."""
+def _fast_parse(data: bytes, text: str, max_depth: int) -> dict[str, Any] | None:
+    """The document when *data* (whose text is *text*) is plain, clean JSON, parsed by orjson;
+    None when anything needs the careful parse: a syntax error, NaN or Infinity, a number that
+    overflows a float, a lone surrogate (orjson refuses all of these), nesting over
+    *max_depth*, an integer beyond 64 bits (orjson turns those past 2**64 into floats, so a
+    float that large is sent to the careful parse too), a duplicate key (fewer keys parsed than
+    written) or a document that is not an object. What orjson accepts, it parses to the
+    values ``json.loads`` gives (a test compares them)."""
     try:
-        doc = json.loads(text)
-    except (ValueError, RecursionError):
+        doc = orjson.loads(data)
+    except orjson.JSONDecodeError:
         return None
-    if not isinstance(doc, dict):
+    if type(doc) is not dict:
         return None
     keys = _clean_key_count(doc, max_depth)
     if keys is None or keys != _keys_written(text):
@@ -260,8 +267,8 @@ def _clean_key_count(doc: dict[str, Any], max_depth: int) -> int | None:
             elif kind is int:
                 if not INT_MIN <= v <= INT_MAX:
                     return None
-            elif kind is float and not math.isfinite(v):
-                return None
+            elif kind is float and not -_FLOAT_FROM_BIG_INT < v < _FLOAT_FROM_BIG_INT:
+                return None  # NaN, an infinity, or perhaps an integer literal past 2**64
     return count
 
 

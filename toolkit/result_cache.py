@@ -51,7 +51,7 @@ SLACK_NS = 2_000_000_000
 FORMAT = 1
 #: A run that had to check again at most this share of the files leaves the cache as it is.
 RESAVE_FRACTION = 0.01
-_DEPENDENCIES = ("jsonschema", "jsonschema_rs", "polars", "pandera", "referencing")
+_DEPENDENCIES = ("jsonschema", "jsonschema_rs", "orjson", "polars", "pandera", "referencing")
 
 Status = tuple[int, int, int, int, int]
 
