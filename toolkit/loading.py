@@ -134,9 +134,7 @@ def load_json(
         return out
     out.text = text
     doc = _fast_parse(data, text, max_depth)
-    if doc is not None:
-        if _SURROGATE_ESCAPE.search(text):
-            out.findings.extend(_surrogate_findings(out, doc, ""))
+    if doc is not None:  # orjson refuses lone surrogates: none to look for
         out.document = doc
         return out
     depth, offset = _max_depth(text, max_depth)

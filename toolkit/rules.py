@@ -13,7 +13,7 @@ import os
 import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from toolkit.annotate import occurrences
@@ -250,8 +250,10 @@ def _check_chrome(ctx: DocumentContext, pointer: str, start: int, end: int) -> I
             )
 
 
+@lru_cache(maxsize=4096)
 def parse_date_value(value: str) -> tuple[dt.date, dt.date, str] | None:
-    """Bounds and granularity of an EDTF level-0 value or interval; None if not a real date."""
+    """Bounds and granularity of an EDTF level-0 value or interval; None if not a real date.
+    (Memoized: each value is read by its rule and again for its row, and values repeat.)"""
     parts = value.split("/")
     bounds = [_bounds(p) for p in parts]
     if any(b is None for b in bounds):
