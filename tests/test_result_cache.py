@@ -4,6 +4,7 @@ cache reports, after every kind of edit, and checks again only the files that ch
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 from collections.abc import Callable
@@ -276,3 +277,23 @@ def test_a_run_that_fails_in_the_checks_leaves_no_half_written_cache(
         validate_dataset(root, cache=True, jobs=1)
     folder = cache_folder(Dataset.at(root))
     assert not list(folder.glob("g-*")) and not (folder / "current").exists()
+
+
+def test_a_run_leaves_alone_the_cache_another_run_is_writing(root: Path) -> None:
+    folder = cache_folder(Dataset.at(root))
+    folder.mkdir(parents=True)
+    writing = folder / "g-another-run-writing"  # frames begun, index not yet written
+    writing.mkdir()
+    (writing / "evidence.arrow").write_bytes(b"")
+    died = folder / "g-a-run-that-died"
+    died.mkdir()
+    os.utime(died, (0, 0))
+    validate_dataset(root, cache=True, jobs=1)
+    current = (folder / "current").read_text("utf-8")
+    assert {p.name for p in folder.glob("g-*")} == {current, writing.name}
+    validate_dataset(root, cache=True, jobs=1)  # unchanged: the cache is reused, kept as is
+    (writing / "index.pickle").write_bytes(b"")  # that run finished, and lost the race
+    # one file of some thirty edited: enough to write the cache again
+    (root / "seeds" / "annotations" / "zz-new.json").write_text("{}", "utf-8")
+    validate_dataset(root, cache=True, jobs=1)
+    assert [p.name for p in folder.glob("g-*")] == [(folder / "current").read_text("utf-8")]

@@ -22,7 +22,8 @@ only for files whose status last changed well before the run that wrote the cach
 git uses for its index); any other file is read and hashed, and a file that was never read
 (too large, unreadable) is checked again. A cache written by another toolkit version, other
 schemas or other limits is ignored, as is one that cannot be read. Writes go to a new folder
-that a pointer file then names, so readers never see half a cache. A run that checked only a
+that a pointer file then names, so readers never see half a cache; a run removes the
+generations before its own, but not one another run is still writing. A run that checked only a
 few files again (up to ``RESAVE_FRACTION`` of them) does not rewrite the cache.
 """
 
@@ -51,6 +52,8 @@ SLACK_NS = 2_000_000_000
 FORMAT = 1
 #: A run that had to check again at most this share of the files leaves the cache as it is.
 RESAVE_FRACTION = 0.01
+#: A generation without its index this long after it was begun belongs to a run that died.
+ABANDONED_AFTER_S = 3600
 _DEPENDENCIES = ("jsonschema", "jsonschema_rs", "orjson", "polars", "pandera", "referencing")
 
 Status = tuple[int, int, int, int, int]
@@ -248,7 +251,7 @@ class ResultCache:
             shutil.rmtree(generation, ignore_errors=True)
             return
         for old in self.folder.glob("g-*"):
-            if old.name != generation.name:
+            if old.name != generation.name and _finished_or_abandoned(old):
                 shutil.rmtree(old, ignore_errors=True)
 
     def abandon(self, saving: Saving) -> None:
@@ -256,6 +259,18 @@ class ResultCache:
         if saving.thread is not None:
             saving.thread.join()
         shutil.rmtree(saving.generation, ignore_errors=True)
+
+
+def _finished_or_abandoned(generation: Path) -> bool:
+    """Whether another generation may be removed: it has its index (a finished run), or it
+    has had none for longer than a run takes (a run that died). One still being written by a
+    run going on beside this one is left to that run."""
+    if (generation / "index.pickle").exists():
+        return True
+    try:
+        return time.time() - generation.stat().st_mtime > ABANDONED_AFTER_S
+    except OSError:
+        return False
 
 
 @dataclass
