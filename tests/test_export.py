@@ -12,10 +12,13 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import DATA, REPO, copy_dataset
 from toolkit.columns import TABLES
 from toolkit.export import export_dataset, write_jsonl
+from toolkit.file_checks import compact_json
 from toolkit.reading import load_dataset
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "small"
@@ -270,3 +273,32 @@ def test_committed_exports_match_a_fresh_build() -> None:
     if not (REPO / "exports" / "SHA256SUMS").is_file():
         pytest.fail("exports/ has not been built: run `make export`")
     assert export_dataset(REPO, check=True).differences == []
+
+
+# What a schema-valid document may hold: no floats but integral ones, any text.
+_DOCUMENT_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**63 - 1)
+    | st.integers(min_value=-(2**53), max_value=2**53).map(float)
+    | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(value=_DOCUMENT_VALUES)
+def test_compact_json_writes_what_json_dumps_writes(value: Any) -> None:
+    expected = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    assert compact_json(value) == expected.encode("utf-8")
+
+
+def test_compact_json_writes_the_seed_documents_as_json_dumps_does() -> None:
+    seeds = REPO / "seeds"
+    for path in [*sorted((seeds / "annotations").glob("*.json")), seeds / "actors.json"]:
+        doc = json.loads(path.read_bytes())
+        expected = json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        assert compact_json(doc) == expected.encode("utf-8"), path.name

@@ -443,7 +443,8 @@ def _annotations_json(validated: Validated, version: str) -> Iterator[bytes]:
     one per line, keys sorted, no insignificant space. The documents are the compact JSON
     the validation wrote of the very bytes it checked (never a second parse of the files)."""
     registry = validated.registry_file.document if validated.registry_file else None
-    yield ('{"actor_registry":' + compact_json(registry) + ',"annotations":[').encode()
+    yield b'{"actor_registry":' + compact_json(registry) + b',"annotations":['
+
     handle: Any = None
     try:
         for n, result in enumerate(sorted(validated.files, key=lambda r: str(r.article_id))):
@@ -457,7 +458,7 @@ def _annotations_json(validated: Validated, version: str) -> Iterator[bytes]:
     finally:
         if handle is not None:
             handle.close()
-    yield ('\n],"schema_version":' + compact_json(version) + "}\n").encode()
+    yield b'\n],"schema_version":' + compact_json(version) + b"}\n"
 
 
 def _json_default(value: Any) -> str:

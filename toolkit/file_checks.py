@@ -9,13 +9,14 @@ references) runs on the merged tables in :mod:`toolkit.validation`.
 
 from __future__ import annotations
 
-import json
 import os
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from toolkit.dataset import Dataset
 from toolkit.findings import Finding, Severity
@@ -117,7 +118,7 @@ def check_batch(
         if loaded.ok:
             document_rows(tables, loaded.file, loaded.document, full=full, evidence=loaded.evidence)
             if full and publishable and job.scratch is not None:
-                documents.append((loaded.file, compact_json(loaded.document).encode()))
+                documents.append((loaded.file, compact_json(loaded.document)))
     frames = frames_of(tables, job.columns)
     if not full or not publishable:
         # a document with errors may hold what neither Arrow nor UTF-8 takes (a lone
@@ -127,10 +128,13 @@ def check_batch(
     return Batch(results, frames, published_tables(tables, job.published or {}), compact)
 
 
-def compact_json(obj: Any) -> str:
-    """*obj* as JSON with keys sorted and no insignificant space (as ``annotations.json``
-    holds each document)."""
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+def compact_json(obj: Any) -> bytes:
+    """*obj* as UTF-8 JSON with keys sorted and no insignificant space (as
+    ``annotations.json`` holds each document): the bytes ``json.dumps(obj,
+    ensure_ascii=False, sort_keys=True, separators=(",", ":"))`` gives, written by orjson
+    five times faster. (They differ only for floats, which no schema lets in but as integral
+    values: orjson writes ``1e16`` where Python writes ``1e+16``.)"""
+    return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
 
 
 def _write_scratch(
