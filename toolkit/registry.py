@@ -11,7 +11,7 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -128,6 +128,22 @@ class SchemaRegistry:
         ]
         return Registry().with_resources(resources).crawl()
 
+    @cached_property
+    def _undeclared_referencing(self) -> Any:
+        """:attr:`referencing` with the schemas' ``$schema`` left out (each resource is
+        Draft 2020-12 all the same), so that python-jsonschema, following a ``$ref``, stays
+        with the validator class it started with instead of the one registered for that
+        ``$schema`` (see :func:`_ecma_validator_class`)."""
+        from referencing import Registry
+        from referencing.jsonschema import DRAFT202012
+
+        resources = [
+            (doc["$id"], DRAFT202012.create_resource(_undeclared(doc)))
+            for version in self.versions
+            for doc in self.schemas[version].values()
+        ]
+        return Registry().with_resources(resources).crawl()
+
     def fast_validator(self, name: str, version: str | None = None) -> Any:
         """A compiled (jsonschema-rs) validator for record type *name*, used only to say
         quickly that a document is valid; None when jsonschema-rs is not installed.
@@ -164,12 +180,57 @@ class SchemaRegistry:
         if (name, version) not in self._validators:
             from jsonschema import Draft202012Validator
 
-            self._validators[(name, version)] = Draft202012Validator(
-                self.schema(name, version),
-                registry=self.referencing,
+            self._validators[(name, version)] = _ecma_validator_class()(
+                _undeclared(self.schema(name, version)),
+                registry=self._undeclared_referencing,
                 format_checker=Draft202012Validator.FORMAT_CHECKER,
             )
         return self._validators[(name, version)]
+
+
+@lru_cache(maxsize=1)
+def _ecma_validator_class() -> Any:
+    """Draft 2020-12 with ``pattern`` as JSON Schema defines it, in ECMA-262's dialect, where
+    ``$`` (no multiline flag) matches only at the end of the string. Python's ``$`` also
+    matches before a final newline, so python-jsonschema accepts ``"agr-x\\n"`` for
+    ``^agr-[a-z0-9]+$``; the compiled validator, rightly, does not. The schemas it validates
+    with leave out their ``$schema`` (:attr:`SchemaRegistry._undeclared_referencing`):
+    python-jsonschema picks a ``$ref``'s class by the ``$schema`` it finds there, which would
+    be the stock one."""
+    from jsonschema import Draft202012Validator, ValidationError, validators
+
+    def pattern(validator: Any, patrn: str, instance: Any, schema: Any) -> Any:
+        if validator.is_type(instance, "string") and not _ecma_regex(patrn).search(instance):
+            yield ValidationError(f"{instance!r} does not match {patrn!r}")
+
+    return validators.extend(Draft202012Validator, {"pattern": pattern})
+
+
+def _undeclared(schema: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in schema.items() if k != "$schema"}
+
+
+@lru_cache(maxsize=256)
+def _ecma_regex(pattern: str) -> re.Pattern[str]:
+    """*pattern* compiled with each end-of-string ``$`` (outside a character class) written
+    ``\\Z``, which is what ECMA-262's ``$`` means."""
+    out: list[str] = []
+    i, in_class = 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+        elif c == "$":
+            c = "\\Z"
+        out.append(c)
+        i += 1
+    return re.compile("".join(out))
 
 
 #: Python's ``\\S`` excludes characters ECMA-262's does not: make the compiled validator's
