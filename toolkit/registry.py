@@ -25,9 +25,14 @@ DOCUMENT_TYPES = ("annotation", "actor_registry")
 
 
 def default_schema_dir() -> Path:
-    """The ``schemas/`` folder: ``$TOOLKIT_SCHEMAS`` if set, else the one beside the package."""
+    """The ``schemas/`` folder: ``$TOOLKIT_SCHEMAS`` if set, else the one beside the package
+    (a checkout of the repository), else the copy an installed wheel carries inside it."""
     env = os.environ.get("TOOLKIT_SCHEMAS")
-    return Path(env) if env else Path(__file__).resolve().parent.parent / "schemas"
+    if env:
+        return Path(env)
+    package = Path(__file__).resolve().parent
+    beside = package.parent / "schemas"
+    return beside if beside.is_dir() else package / "schemas"
 
 
 def version_key(version: str) -> tuple[int, int, int]:

@@ -1,0 +1,65 @@
+"""The wheel: it carries the schemas, so an installed toolkit validates and exports a dataset
+with no checkout of this repository beside it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+UV = Path(sys.executable).with_name("uv")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not UV.exists(), reason="uv is installed in .venv by `make setup`")
+def test_the_wheel_carries_the_schemas_and_validates_without_the_repository(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "source"  # built from a copy: setuptools leaves build/ behind
+    for part in ("toolkit", "schemas"):
+        shutil.copytree(REPO / part, source / part, ignore=shutil.ignore_patterns("__pycache__"))
+    for part in ("pyproject.toml", "README.md"):
+        shutil.copy2(REPO / part, source / part)
+    built = subprocess.run(
+        [str(UV), "build", "--wheel", "--out-dir", str(tmp_path / "dist"), str(source)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert built.returncode == 0, built.stderr
+    [wheel] = (tmp_path / "dist").glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        archive.extractall(tmp_path / "site")
+    released = sorted(p.relative_to(REPO).as_posix() for p in REPO.glob("schemas/*/*.json"))
+    assert released and all(f"toolkit/{name}" in names for name in released)
+    dataset = tmp_path / "dataset"
+    shutil.copytree(REPO / "seeds", dataset / "seeds")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
+    env.pop("TOOLKIT_SCHEMAS", None)
+    probe = subprocess.run(
+        [sys.executable, "-c", "import toolkit.registry as r; print(r.default_schema_dir())"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert Path(probe.stdout.strip()) == tmp_path / "site" / "toolkit" / "schemas"
+    validated = subprocess.run(
+        [sys.executable, "-m", "toolkit", "validate", "--no-cache", "--root", str(dataset)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert validated.returncode == 0, validated.stdout + validated.stderr
+    assert "valid: 0 error(s)" in validated.stdout
