@@ -42,6 +42,9 @@ def test_the_wheel_carries_the_schemas_and_validates_without_the_repository(
     assert released and all(f"toolkit/{name}" in names for name in released)
     dataset = tmp_path / "dataset"
     shutil.copytree(REPO / "seeds", dataset / "seeds")
+    decoy = tmp_path / "site" / "schemas" / "1.0.0"  # another distribution's schemas/
+    decoy.mkdir(parents=True)
+    (decoy / "other.schema.json").write_text("{}", "utf-8")
     env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
     env.pop("TOOLKIT_SCHEMAS", None)
     probe = subprocess.run(

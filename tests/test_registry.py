@@ -100,3 +100,27 @@ def test_schema_list_and_show_commands(run_cli) -> None:  # type: ignore[no-unty
     unknown = run_cli("schema", "show", "agreement", "--version", "9.9.9")
     assert unknown.exit_code == 2
     assert "known versions: 1.0.0" in unknown.output
+
+
+@pytest.mark.parametrize(
+    ("pattern", "rewritten", "accepted", "refused"),
+    [
+        ("^agr-[a-z0-9]+$", "^agr-[a-z0-9]+\\Z", "agr-x", "agr-x\n"),
+        ("a$|b$", "a\\Z|b\\Z", "b", "b\n"),
+        ("a\\$", "a\\$", "a$", "a"),  # an escaped dollar is a dollar
+        ("a\\\\$", "a\\\\\\Z", "a\\", "a\\\n"),  # an escaped backslash, then the end
+        ("[$]$", "[$]\\Z", "$", "$\n"),  # in a class, a dollar is a dollar
+        ("[\\]$]$", "[\\]$]\\Z", "]", "]\n"),
+        ("[]$]$", "[]$]\\Z", "]", "]\n"),  # a "]" first in a class is a member of it
+        ("[^]$]$", "[^]$]\\Z", "x", "]"),
+        ("[\\[]$", "[\\[]\\Z", "[", "[\n"),
+    ],
+)
+def test_patterns_end_where_ecma_262_ends_them(
+    pattern: str, rewritten: str, accepted: str, refused: str
+) -> None:
+    from toolkit.registry import _ecma_regex
+
+    compiled = _ecma_regex(pattern)
+    assert compiled.pattern == rewritten
+    assert compiled.search(accepted) and not compiled.search(refused)

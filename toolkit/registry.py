@@ -25,14 +25,15 @@ DOCUMENT_TYPES = ("annotation", "actor_registry")
 
 
 def default_schema_dir() -> Path:
-    """The ``schemas/`` folder: ``$TOOLKIT_SCHEMAS`` if set, else the one beside the package
-    (a checkout of the repository), else the copy an installed wheel carries inside it."""
+    """The ``schemas/`` folder: ``$TOOLKIT_SCHEMAS`` if set, else the copy an installed wheel
+    carries inside the package, else the one beside it in a checkout of the repository (never
+    a ``schemas/`` another distribution put in site-packages)."""
     env = os.environ.get("TOOLKIT_SCHEMAS")
     if env:
         return Path(env)
     package = Path(__file__).resolve().parent
-    beside = package.parent / "schemas"
-    return beside if beside.is_dir() else package / "schemas"
+    inside = package / "schemas"  # only an installed wheel has it: a checkout has no copy
+    return inside if inside.is_dir() else package.parent / "schemas"
 
 
 def version_key(version: str) -> tuple[int, int, int]:
@@ -220,7 +221,7 @@ def _ecma_regex(pattern: str) -> re.Pattern[str]:
     """*pattern* compiled with each end-of-string ``$`` (outside a character class) written
     ``\\Z``, which is what ECMA-262's ``$`` means."""
     out: list[str] = []
-    i, in_class = 0, False
+    i, in_class, first = 0, False, -1
     while i < len(pattern):
         c = pattern[i]
         if c == "\\":
@@ -228,9 +229,10 @@ def _ecma_regex(pattern: str) -> re.Pattern[str]:
             i += 2
             continue
         if in_class:
-            in_class = c != "]"
+            in_class = c != "]" or i == first  # a "]" first in a class is a member of it
         elif c == "[":
             in_class = True
+            first = i + 2 if pattern.startswith("^", i + 1) else i + 1
         elif c == "$":
             c = "\\Z"
         out.append(c)

@@ -251,7 +251,12 @@ class ResultCache:
             shutil.rmtree(generation, ignore_errors=True)
             return
         for old in self.folder.glob("g-*"):
-            if old.name != generation.name and _finished_or_abandoned(old):
+            # not one a run going on beside this one writes, nor one it made current since
+            if (
+                old.name != generation.name
+                and _finished_or_abandoned(old)
+                and old.name != _current(self.folder)
+            ):
                 shutil.rmtree(old, ignore_errors=True)
 
     def abandon(self, saving: Saving) -> None:
@@ -259,6 +264,13 @@ class ResultCache:
         if saving.thread is not None:
             saving.thread.join()
         shutil.rmtree(saving.generation, ignore_errors=True)
+
+
+def _current(folder: Path) -> str | None:
+    try:
+        return (folder / "current").read_text("utf-8").strip()
+    except OSError:
+        return None
 
 
 def _finished_or_abandoned(generation: Path) -> bool:
