@@ -444,7 +444,6 @@ def _annotations_json(validated: Validated, version: str) -> Iterator[bytes]:
     the validation wrote of the very bytes it checked (never a second parse of the files)."""
     registry = validated.registry_file.document if validated.registry_file else None
     yield b'{"actor_registry":' + compact_json(registry) + b',"annotations":['
-
     handle: Any = None
     try:
         for n, result in enumerate(sorted(validated.files, key=lambda r: str(r.article_id))):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -125,14 +126,9 @@ class SchemaRegistry:
         It has no ``retrieve`` function, so a ``$ref`` to anything not loaded here fails
         instead of reaching the network or the file system.
         """
-        from referencing import Registry, Resource
+        from referencing import Resource
 
-        resources = [
-            (doc["$id"], Resource.from_contents(doc))
-            for version in self.versions
-            for doc in self.schemas[version].values()
-        ]
-        return Registry().with_resources(resources).crawl()
+        return self._referencing_of(Resource.from_contents)
 
     @cached_property
     def _undeclared_referencing(self) -> Any:
@@ -140,15 +136,21 @@ class SchemaRegistry:
         Draft 2020-12 all the same), so that python-jsonschema, following a ``$ref``, stays
         with the validator class it started with instead of the one registered for that
         ``$schema`` (see :func:`_ecma_validator_class`)."""
-        from referencing import Registry
         from referencing.jsonschema import DRAFT202012
 
-        resources = [
-            (doc["$id"], DRAFT202012.create_resource(_undeclared(doc)))
-            for version in self.versions
-            for doc in self.schemas[version].values()
-        ]
+        return self._referencing_of(lambda doc: DRAFT202012.create_resource(_undeclared(doc)))
+
+    def _referencing_of(self, resource: Callable[[dict[str, Any]], Any]) -> Any:
+        """A crawled ``referencing.Registry`` of ``resource(schema)`` for every schema."""
+        from referencing import Registry
+
+        resources = [(doc["$id"], resource(doc)) for doc in self._every_schema()]
         return Registry().with_resources(resources).crawl()
+
+    def _every_schema(self) -> Iterator[dict[str, Any]]:
+        """Every schema of every version, ``defs`` included."""
+        for version in self.versions:
+            yield from self.schemas[version].values()
 
     def fast_validator(self, name: str, version: str | None = None) -> Any:
         """A compiled (jsonschema-rs) validator for record type *name*, used only to say
@@ -166,11 +168,7 @@ class SchemaRegistry:
                 import jsonschema_rs
             except ImportError:  # pragma: no cover - an optional speed-up
                 return None
-            resources = [
-                (doc["$id"], _ecma_safe(doc))
-                for v in self.versions
-                for doc in self.schemas[v].values()
-            ]
+            resources = [(doc["$id"], _ecma_safe(doc)) for doc in self._every_schema()]
             registry = jsonschema_rs.Registry(resources, retriever=_refuse_retrieval)
             self._validators[key] = jsonschema_rs.validator_for(
                 _ecma_safe(self.schema(name, version)),

@@ -146,7 +146,10 @@ class ResultCache:
     def load(self) -> Cached | None:
         """The cache, or None when there is none usable."""
         try:
-            generation = self.folder / (self.folder / "current").read_text("utf-8").strip()
+            current = _current(self.folder)
+            if current is None:
+                return None
+            generation = self.folder / current
             with open(generation / "index.pickle", "rb") as f:
                 index = pickle.load(f)
             if index.get("format") != FORMAT or index.get("key") != self.key:
@@ -267,6 +270,7 @@ class ResultCache:
 
 
 def _current(folder: Path) -> str | None:
+    """The name of the generation *folder*'s pointer names (None when there is none)."""
     try:
         return (folder / "current").read_text("utf-8").strip()
     except OSError:

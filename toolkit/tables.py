@@ -8,7 +8,7 @@ failure case points back to the file, line and JSON pointer of the record; the e
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from toolkit.findings import pointer_join
@@ -85,10 +85,10 @@ def _date(value: str | None) -> dt.date | None:
 
 
 def registry_rows(
-    t: Tables, file: str, reg: dict[str, Any], mentioned: Mapping[str, Iterable[str]]
+    t: Tables, file: str, reg: dict[str, Any], mentioned: Mapping[str, list[str]]
 ) -> None:
     """Add the actor registry's rows; each actor lists the articles that mention it
-    (*mentioned*: actor id -> ids of the articles mentioning it)."""
+    (*mentioned*: actor id -> ids of the articles mentioning it, sorted, each once)."""
     add_ref = t.adder("actor_refs", ACTOR_REF_KEYS)
     for i, actor in enumerate(reg["actors"]):
         t.add(
@@ -101,7 +101,7 @@ def registry_rows(
                 "country": actor.get("country"),
                 "wikidata_qid": actor.get("wikidata_qid"),
                 "parent_id": actor.get("parent_id"),
-                "article_ids": sorted(set(mentioned.get(actor["actor_id"], ()))),
+                "article_ids": list(mentioned.get(actor["actor_id"], ())),
                 "notes": actor.get("notes"),
                 "_file": file,
                 "_pointer": f"/actors/{i}",
