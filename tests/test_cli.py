@@ -130,7 +130,31 @@ def test_changed_since_validates_what_git_changed(small: Path, run_cli) -> None:
     changed = run_cli("validate", "--root", str(small), "--changed-since", "HEAD")
     assert changed.exit_code == 1 and "evidence-quote-mismatch" in changed.output
     bad_ref = run_cli("validate", "--root", str(small), "--changed-since", "no-such-ref")
-    assert bad_ref.exit_code == 2 and "git diff" in bad_ref.output
+    assert bad_ref.exit_code == 2 and "names no commit" in bad_ref.output
+
+
+@pytest.mark.parametrize(
+    "ref",
+    ["--output=victim.txt", "-p", "--output", "HEAD\n--output=victim.txt", "--end-of-options"],
+)
+def test_a_ref_never_reaches_git_as_an_option(small: Path, run_cli, ref: str) -> None:  # type: ignore[no-untyped-def]
+    """``--changed-since '--output=victim.txt'`` was handed to ``git diff`` as an option: it
+    emptied the file and the run said "valid"."""
+    git = ["git", "-C", str(small)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run(
+        [*git, "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "data"],
+        check=True,
+    )
+    victim = small / "victim.txt"
+    victim.write_text("precious\n", "utf-8")
+    _break(small, "shifted-offset")
+    result = run_cli("validate", "--root", str(small), "--changed-since", ref)
+    assert result.exit_code == 2, result.output
+    assert "not a git ref" in result.output or "names no commit" in result.output
+    assert victim.read_text("utf-8") == "precious\n"
+    assert sorted(p.name for p in small.iterdir()) == [".git", "seeds", "victim.txt"]
 
 
 def test_usage_errors_exit_two(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

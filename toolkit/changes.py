@@ -1,15 +1,63 @@
-"""Which dataset files changed against a git ref (for pull-request checks)."""
+"""Which dataset files changed against a git ref (for pull-request checks).
+
+The ref comes from the caller (a workflow input, a pull request's base): it reaches git only
+as data, never as an option. One starting with ``-`` is refused, the rest is resolved to a
+commit by ``git rev-parse --verify --end-of-options`` and only that commit's full id is handed
+on; file names come back NUL-separated, exactly as stored.
+"""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
 from toolkit.errors import ToolkitError
 
+_COMMIT_ID = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
+
 
 class GitError(ToolkitError):
     """git is missing, the folder is not a checkout, or the ref is unknown."""
+
+
+def _git(root: Path, *args: str) -> str:
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(root), *args],
+            check=True,
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+        )
+    except FileNotFoundError as exc:
+        raise GitError("git is not installed") from exc
+    except subprocess.CalledProcessError as exc:
+        message = exc.stderr.decode("utf-8", "backslashreplace").strip()
+        raise GitError(f"git {args[0]} failed: {message[:300]}") from exc
+    return out.stdout.decode("utf-8", "surrogateescape")
+
+
+def resolve_commit(root: Path, ref: str) -> str:
+    """The full id of the commit *ref* names in the checkout at *root*.
+
+    :raises GitError: when *ref* starts with ``-`` (it would be read as an option), holds a
+        NUL or a line break, or names no commit.
+    """
+    if not ref or ref.startswith("-") or any(c in ref for c in "\0\n\r"):
+        raise GitError(
+            f"{ref[:80]!r} is not a git ref: a ref names a commit, branch or tag "
+            "and does not start with '-'"
+        )
+    try:
+        commit = _git(
+            root, "rev-parse", "--verify", "--quiet", "--end-of-options", ref + "^{commit}"
+        )
+    except GitError:
+        raise GitError(f"git rev-parse failed: {ref[:80]!r} names no commit in {root}") from None
+    commit = commit.strip()
+    if not _COMMIT_ID.match(commit):
+        raise GitError(f"git rev-parse gave {commit[:80]!r} for {ref[:80]!r}, not a commit id")
+    return commit
 
 
 def changed_files(root: Path, ref: str) -> list[Path]:
@@ -18,23 +66,12 @@ def changed_files(root: Path, ref: str) -> list[Path]:
     A changed article text or actor registry affects every document, so all are returned.
     """
     root = Path(root)
-
-    def git(*args: str) -> list[str]:
-        try:
-            out = subprocess.run(
-                ["git", "-C", str(root), *args], check=True, capture_output=True, text=True
-            )
-        except FileNotFoundError as exc:
-            raise GitError("git is not installed") from exc
-        except subprocess.CalledProcessError as exc:
-            raise GitError(f"git {' '.join(args)} failed: {exc.stderr.strip()}") from exc
-        return [line for line in out.stdout.splitlines() if line]
-
-    top = Path(git("rev-parse", "--show-toplevel")[0])
-    names = git("diff", "--name-only", ref, "--", ".") + git(
-        "ls-files", "--others", "--exclude-standard", "--full-name", "--", "."
+    commit = resolve_commit(root, ref)
+    top = Path(_git(root, "rev-parse", "--show-toplevel").strip())
+    listed = _git(root, "diff", "--name-only", "-z", commit, "--", ".") + _git(
+        root, "ls-files", "-z", "--others", "--exclude-standard", "--full-name", "--", "."
     )
-    changed = {(top / n).resolve() for n in names}
+    changed = {(top / n).resolve() for n in listed.split("\0") if n}
     seeds = (root / "seeds").resolve()
     touched = [p for p in changed if seeds in p.parents]
     if any(p.suffix == ".txt" or p.name == "actors.json" for p in touched):
