@@ -189,25 +189,125 @@ def test_dataset_wide_findings_are_reused_only_when_no_row_they_read_changed(
     assert runs == [1] and got == _report(root, cache=False)[0]
 
 
+def _generation(folder: Path) -> Path:
+    return folder / (folder / "current").read_text("utf-8")
+
+
 def test_a_damaged_cache_is_ignored(root: Path, monkeypatch: Any) -> None:
     monkeypatch.setattr("toolkit.result_cache.SLACK_NS", 10**18)  # every file is hashed
     expected, _ = _report(root, cache=False)
     _report(root, cache=True)
     folder = cache_folder(Dataset.at(root))
-
-    def generation() -> Path:
-        return folder / (folder / "current").read_text("utf-8")
-
-    (generation() / "index.pickle").write_bytes(b"not a pickle")
+    (_generation(folder) / "index.json").write_bytes(b"not an index")
     assert _report(root, cache=True) == (expected, 0)
-    arrows = sorted(generation().glob("*.arrow"))
+    arrows = sorted(_generation(folder).glob("*.arrow"))
     assert arrows
     for arrow in arrows:
         arrow.write_bytes(b"")
     assert _report(root, cache=True) == (expected, 0)
     (folder / "current").write_text("g-gone", "utf-8")
     assert _report(root, cache=True) == (expected, 0)
+    (folder / "current").write_text("../../elsewhere", "utf-8")
+    assert _report(root, cache=True) == (expected, 0)
     assert _report(root, cache=True) == (expected, len(_files(root)) - _unread(root))
+
+
+def _flip(path: Path, offset: int) -> None:
+    data = bytearray(path.read_bytes())
+    data[offset % len(data)] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def test_flipped_bytes_in_any_cached_file_never_change_a_verdict(root: Path) -> None:
+    """Every file of the cache, a byte flipped at several places: each run gives exactly the
+    findings of a run without the cache (a damaged Arrow file used to crash the reader, a
+    segmentation fault or a panic, on that run and every later one)."""
+    expected, _ = _report(root, cache=False)
+    folder = cache_folder(Dataset.at(root))
+    _report(root, cache=True)
+    names = sorted(p.relative_to(folder) for p in folder.rglob("*") if p.is_file())
+    assert {p.name for p in names} >= {"current", "key", "index.json", "index.mac"}
+    assert any(p.suffix == ".arrow" for p in names)
+    for name in names:
+        for offset in (3, 4096, -1):
+            shutil.rmtree(folder)
+            _report(root, cache=True)
+            current = folder / name.parent / name.name
+            if name.parent.name.startswith("g-"):
+                current = _generation(folder) / name.name
+            _flip(current, offset)
+            assert _report(root, cache=True)[0] == expected, (name, offset)
+
+
+def test_forged_entries_are_not_believed(root: Path) -> None:
+    """An index rewritten to call every file clean (as a writer of a shared cache folder
+    could) fails its authentication: the run checks every file and finds what a run without
+    the cache finds."""
+    expected, _ = _report(root, cache=False)
+    assert expected["errors"] > 0
+    _report(root, cache=True)
+    generation = _generation(cache_folder(Dataset.at(root)))
+    index = json.loads((generation / "index.json").read_bytes())
+    for entry in index["entries"].values():
+        entry[1] = []  # no findings
+        entry[2] = True
+    index["checks"]["failures"] = []
+    (generation / "index.json").write_bytes(json.dumps(index).encode())
+    assert _report(root, cache=True) == (expected, 0)
+
+
+def test_a_planted_pickle_is_never_loaded(root: Path, tmp_path: Path) -> None:
+    """A generation laid out as the pickle-indexed format had it, with a payload that would
+    run a command if unpickled: it is not loaded, and the command never runs."""
+    import pickle
+
+    expected, _ = _report(root, cache=False)
+    folder = cache_folder(Dataset.at(root))
+    _report(root, cache=True)
+    proof = tmp_path / "payload-ran"
+
+    class Payload:
+        def __reduce__(self) -> tuple[Any, ...]:
+            return (os.system, (f"touch {proof}",))
+
+    generation = _generation(folder)
+    (generation / "index.json").unlink()
+    (generation / "index.pickle").write_bytes(pickle.dumps(Payload()))
+    assert _report(root, cache=True) == (expected, 0)
+    assert not proof.exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a folder to another user needs root")
+def test_a_cache_folder_of_another_user_is_neither_read_nor_written(root: Path) -> None:
+    expected, _ = _report(root, cache=False)
+    folder = cache_folder(Dataset.at(root))
+    _report(root, cache=True)
+    os.chown(folder, 4242, 4242)
+    before = sorted(p.name for p in folder.iterdir())
+    assert _report(root, cache=True) == (expected, 0)
+    assert sorted(p.name for p in folder.iterdir()) == before
+
+
+def test_a_cache_folder_others_can_write_is_not_used(root: Path) -> None:
+    expected, _ = _report(root, cache=False)
+    folder = cache_folder(Dataset.at(root))
+    _report(root, cache=True)
+    folder.chmod(0o777)
+    assert _report(root, cache=True) == (expected, 0)
+    folder.chmod(0o700)
+    generation = _generation(folder)
+    generation.chmod(0o770)
+    assert _report(root, cache=True) == (expected, 0)
+
+
+def test_a_cache_folder_that_is_a_link_is_not_used(root: Path, tmp_path: Path) -> None:
+    expected, _ = _report(root, cache=False)
+    folder = cache_folder(Dataset.at(root))
+    _report(root, cache=True)
+    elsewhere = tmp_path / "planted"
+    folder.rename(elsewhere)
+    folder.symlink_to(elsewhere)
+    assert _report(root, cache=True) == (expected, 0)
 
 
 def test_a_cache_made_with_other_schemas_is_not_used(root: Path, monkeypatch: Any) -> None:
@@ -282,7 +382,7 @@ def test_a_run_that_fails_in_the_checks_leaves_no_half_written_cache(
 def test_a_run_leaves_alone_the_cache_another_run_is_writing(root: Path) -> None:
     folder = cache_folder(Dataset.at(root))
     folder.mkdir(parents=True)
-    writing = folder / "g-another-run-writing"  # frames begun, index not yet written
+    writing = folder / f"g-{'a' * 32}"  # frames begun, index not yet written
     writing.mkdir()
     (writing / "evidence.arrow").write_bytes(b"")
     died = folder / "g-a-run-that-died"
@@ -292,7 +392,7 @@ def test_a_run_leaves_alone_the_cache_another_run_is_writing(root: Path) -> None
     current = (folder / "current").read_text("utf-8")
     assert {p.name for p in folder.glob("g-*")} == {current, writing.name}
     validate_dataset(root, cache=True, jobs=1)  # unchanged: the cache is reused, kept as is
-    (writing / "index.pickle").write_bytes(b"")  # that run finished, and lost the race
+    (writing / "index.json").write_bytes(b"")  # that run finished, and lost the race
     # one file of some thirty edited: enough to write the cache again
     (root / "seeds" / "annotations" / "zz-new.json").write_text("{}", "utf-8")
     validate_dataset(root, cache=True, jobs=1)

@@ -13,26 +13,35 @@ again in the files as they are now.
 
 Where: in the user's cache folder (``$TOOLKIT_CACHE_DIR``, else
 ``$XDG_CACHE_HOME/cnvn-toolkit/validate``, else ``~/.cache/cnvn-toolkit/validate``), one
-folder per dataset root, created private to the user. Never inside the dataset: a cache there
-could arrive with a pull request, and a forged one would make bad files pass.
+folder per user and dataset root, created private to the user. Never inside the dataset: a
+cache there could arrive with a pull request, and a forged one would make bad files pass.
+
+The cache is data, checked before use, never code: the index is JSON, authenticated by an
+HMAC-SHA256 under a random key kept in the same private folder, and it holds the SHA-256 of
+every Arrow file, verified before the file is read. A folder that is a link, is owned by
+another user or can be written by group or others is not used at all (nor written). A
+mismatch, an index of another format, or any error while reading (native libraries' panics
+included) means no cache for that run, which then writes a new one.
 
 A file's result is reused only when its bytes and its article's bytes are the ones checked.
 File status (type, size, times, inode) is a shortcut that spares reading a file again, taken
 only for files whose status last changed well before the run that wrote the cache (the rule
 git uses for its index); any other file is read and hashed, and a file that was never read
 (too large, unreadable) is checked again. A cache written by another toolkit version, other
-schemas or other limits is ignored, as is one that cannot be read. Writes go to a new folder
-that a pointer file then names, so readers never see half a cache; a run removes the
-generations before its own, but not one another run is still writing. A run that checked only a
-few files again (up to ``RESAVE_FRACTION`` of them) does not rewrite the cache.
+schemas or other limits is ignored. Writes go to a new folder that a pointer file then names,
+so readers never see half a cache; a run removes the generations before its own, but not one
+another run is still writing. A run that checked only a few files again (up to
+``RESAVE_FRACTION`` of them) does not rewrite the cache.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
-import pickle
+import re
+import secrets
 import shutil
 import stat
 import sys
@@ -43,18 +52,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from toolkit.dataset import Dataset
 from toolkit.file_checks import FileResult
+from toolkit.findings import Finding
 from toolkit.registry import SchemaRegistry
 
 #: A file whose status changed less than this before the run that cached it is re-hashed.
 SLACK_NS = 2_000_000_000
-FORMAT = 1
+FORMAT = 2
 #: A run that had to check again at most this share of the files leaves the cache as it is.
 RESAVE_FRACTION = 0.01
 #: A generation without its index this long after it was begun belongs to a run that died.
 ABANDONED_AFTER_S = 3600
 _DEPENDENCIES = ("jsonschema", "jsonschema_rs", "orjson", "polars", "pandera", "referencing")
+_INDEX = "index.json"
+_MAC = "index.mac"
+_KEY = "key"
+_GENERATION = re.compile(r"^g-[0-9a-f]{32}$")
+_TABLE = re.compile(r"^[a-z_]{1,64}$")
+#: Errors a read of the cache may raise that end the process anyway and are not the cache's.
+_NOT_THE_CACHES = (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError)
 
 Status = tuple[int, int, int, int, int]
 
@@ -79,14 +98,19 @@ class Cached:
     checks: dict[str, Any] | None = None
 
 
+class CacheRejected(Exception):
+    """The cache cannot be trusted or read: it is ignored."""
+
+
 def fingerprint(registry: SchemaRegistry, max_bytes: int) -> str:
     """What a cached result depends on besides the files: the toolkit's code, the schemas,
     the limits and the versions of the libraries that check."""
     import importlib.metadata
 
+    package = Path(__file__).parent
     h = hashlib.sha256(f"{FORMAT}|{max_bytes}|{sys.version}".encode())
-    for module in sorted(Path(__file__).parent.glob("*.py")):
-        h.update(module.name.encode() + b"\0" + module.read_bytes())
+    for module in sorted(package.rglob("*.py")):
+        h.update(module.relative_to(package).as_posix().encode() + b"\0" + module.read_bytes())
     h.update(json.dumps(registry.schemas, sort_keys=True).encode())
     for name in _DEPENDENCIES:
         try:
@@ -97,12 +121,27 @@ def fingerprint(registry: SchemaRegistry, max_bytes: int) -> str:
 
 
 def cache_folder(dataset: Dataset) -> Path:
-    """The cache folder of *dataset* (see the module docstring)."""
+    """The cache folder of *dataset* for this user (see the module docstring)."""
     base = os.environ.get("TOOLKIT_CACHE_DIR")
     if not base:
         xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
         base = str(Path(xdg) / "cnvn-toolkit" / "validate")
-    return Path(base) / hashlib.sha256(str(dataset.root).encode()).hexdigest()[:24]
+    name = hashlib.sha256(f"{os.geteuid()}|{dataset.root}".encode()).hexdigest()[:24]
+    return Path(base) / name
+
+
+def private(path: Path, kind: int = stat.S_IFDIR) -> bool:
+    """Whether *path* is, without following a link, a folder (or a file, with *kind*
+    ``S_IFREG``) owned by this user that neither group nor others can write."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    return (
+        stat.S_IFMT(st.st_mode) == kind
+        and st.st_uid == os.geteuid()
+        and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    )
 
 
 def status(path: Path | str) -> Status | None:
@@ -114,15 +153,37 @@ def status(path: Path | str) -> Status | None:
     return (st.st_mode, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
-def _read_frame(path: Path) -> Any:
-    """The frame of an Arrow IPC file, memory-mapped and kept in the batches it was written
-    in: no copy (``polars.read_ipc`` copies every column, five times slower here)."""
+def _read_private(path: Path) -> bytes:
+    """The bytes of *path*, a private regular file of this user (no link followed)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid():
+            raise CacheRejected(f"{path.name} is not a regular file of this user")
+        if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            raise CacheRejected(f"{path.name} can be written by others")
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            return f.read()
+    finally:
+        os.close(fd)
+
+
+def _read_frame(path: Path, sha256: str) -> Any:
+    """The frame of an Arrow IPC file whose bytes have the SHA-256 *sha256*, memory-mapped
+    and kept in the batches it was written in: no copy (``polars.read_ipc`` copies every
+    column, five times slower here). The checksum is verified on the mapped bytes, the very
+    ones then read, before any of them is parsed."""
     import polars as pl
     import pyarrow as pa
     import pyarrow.ipc
 
-    with pa.memory_map(str(path)) as source:
-        table = pyarrow.ipc.open_file(source).read_all()
+    if not private(path, stat.S_IFREG):
+        raise CacheRejected(f"{path.name} is not a private regular file")
+    buffer = pa.memory_map(str(path)).read_buffer()
+    if not hmac.compare_digest(hashlib.sha256(memoryview(buffer)).hexdigest(), sha256):
+        raise CacheRejected(f"{path.name} does not have the checksum its index gives")
+    table = pyarrow.ipc.open_file(buffer).read_all()
+    table.validate(full=False)
     return pl.from_arrow(table, rechunk=False)
 
 
@@ -132,6 +193,78 @@ def _sha256(path: str) -> str | None:
             return hashlib.sha256(f.read()).hexdigest()
     except OSError:
         return None
+
+
+def _file_sha256(path: Path) -> str:
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def _entry_data(entry: Entry) -> list[Any]:
+    r = entry.result
+    return [
+        r.file,
+        [
+            [
+                f.file,
+                f.line,
+                f.column,
+                f.pointer,
+                f.code,
+                f.message,
+                f.severity,
+                f.hint,
+                f.schema_path,
+            ]
+            for f in r.findings
+        ],
+        r.ok,
+        r.dropped_ids,
+        r.article_id,
+        r.sha256,
+        r.read_also,
+        list(entry.status) if entry.status is not None else None,
+        {k: list(v) if v is not None else None for k, v in entry.read_also.items()},
+    ]
+
+
+def _entry_of(data: list[Any]) -> Entry:
+    file, findings, ok, dropped, article_id, sha256, read_also, seen, seen_also = data
+    result = FileResult(
+        file,
+        [Finding(*f) for f in findings],
+        ok,
+        dropped,
+        article_id,
+        sha256,
+        read_also,
+    )
+    return Entry(
+        result,
+        tuple(seen) if seen is not None else None,
+        {k: tuple(v) if v is not None else None for k, v in seen_also.items()},
+    )
+
+
+def _dumps(value: Any) -> bytes:
+    """*value* as JSON; strings orjson refuses (a lone surrogate from a broken file's key)
+    are written as ``\\u`` escapes by the standard library instead."""
+    try:
+        return orjson.dumps(value)
+    except orjson.JSONEncodeError:
+        return json.dumps(value, ensure_ascii=True, allow_nan=False).encode("ascii")
+
+
+def _loads(data: bytes) -> Any:
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:  # lone surrogates, written escaped by :func:`_dumps`
+        return json.loads(data)
+
+
+def as_stored(value: Any) -> Any:
+    """*value* as it reads back from the index (tuples become lists), for comparisons."""
+    return _loads(_dumps(value))
 
 
 class ResultCache:
@@ -144,22 +277,64 @@ class ResultCache:
         self.started_ns = time.time_ns()
 
     def load(self) -> Cached | None:
-        """The cache, or None when there is none usable."""
+        """The cache, or None when there is none usable: none yet, one that is not private to
+        this user, one that fails its authentication or checksums, one of another format or
+        fingerprint, or one that cannot be read."""
         try:
-            current = _current(self.folder)
-            if current is None:
-                return None
-            generation = self.folder / current
-            with open(generation / "index.pickle", "rb") as f:
-                index = pickle.load(f)
-            if index.get("format") != FORMAT or index.get("key") != self.key:
-                return None
-            frames = {
-                table: _read_frame(generation / f"{table}.arrow") for table in index["tables"]
-            }
-            return Cached(index["started_ns"], index["entries"], frames, index.get("checks"))
-        except Exception:
+            return self._load()
+        except BaseException as exc:  # a panic in a native reader is a BaseException
+            if isinstance(exc, _NOT_THE_CACHES):
+                raise
             return None
+
+    def _load(self) -> Cached | None:
+        if not private(self.folder):
+            return None
+        current = _current(self.folder)
+        if current is None:
+            return None
+        generation = self.folder / current
+        if not private(generation):
+            return None
+        data = _read_private(generation / _INDEX)
+        mac = _read_private(generation / _MAC).decode("ascii")
+        if not hmac.compare_digest(self._mac(data), mac):
+            raise CacheRejected("the index does not carry this user's authentication")
+        index = _loads(data)
+        if index.get("format") != FORMAT or index.get("key") != self.key:
+            return None
+        frames = {}
+        for table, sha256 in index["tables"].items():
+            if not _TABLE.match(table):
+                raise CacheRejected(f"{table[:40]!r} is not a table name")
+            frames[table] = _read_frame(generation / f"{table}.arrow", sha256)
+        entries = {name: _entry_of(data) for name, data in index["entries"].items()}
+        return Cached(int(index["started_ns"]), entries, frames, index.get("checks"))
+
+    def _secret(self, create: bool) -> bytes | None:
+        """This user's key for the cache folder, made on first use when *create*."""
+        path = self.folder / _KEY
+        try:
+            key = _read_private(path)
+        except FileNotFoundError:
+            if not create:
+                return None
+            key = secrets.token_bytes(32)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+            except FileExistsError:
+                return _read_private(path)  # another run made it first
+            with os.fdopen(fd, "wb") as f:
+                f.write(key)
+        if len(key) != 32:
+            raise CacheRejected("the key is not 32 bytes")
+        return key
+
+    def _mac(self, data: bytes, create: bool = False) -> str:
+        key = self._secret(create)
+        if key is None:
+            raise CacheRejected("there is no key")
+        return hmac.new(key, data, hashlib.sha256).hexdigest()
 
     def reusable(self, cached: Cached, entry: Entry, name: str) -> bool:
         """True when the file *name* (relative to the root) and the files its checks read are
@@ -207,15 +382,21 @@ class ResultCache:
             return True
         return checked > int(files * RESAVE_FRACTION)
 
-    def start_saving(self, frames: dict[str, Any]) -> Saving:
+    def start_saving(self, frames: dict[str, Any]) -> Saving | None:
         """Begin a new generation: its table frames are written by a thread (polars releases
         the interpreter while it writes) while the caller goes on with the dataset-wide
-        checks; :meth:`finish_saving` adds the index and points to it."""
+        checks; :meth:`finish_saving` adds the index and points to it. None when the cache
+        folder is not private to this user (it is then neither read nor written)."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError:
+            return None
+        if not private(self.folder):
+            return None
         saving = Saving(self.folder / f"g-{uuid.uuid4().hex}", sorted(frames))
 
         def write() -> None:
             try:
-                self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
                 saving.generation.mkdir(mode=0o700)
                 for table, frame in frames.items():
                     frame.write_ipc(saving.generation / f"{table}.arrow")
@@ -229,8 +410,8 @@ class ResultCache:
     def finish_saving(
         self, saving: Saving, entries: dict[str, Entry], checks: dict[str, Any] | None = None
     ) -> None:
-        """Write the index of *saving* and point to it; failures (a read-only cache folder,
-        a full disk) are ignored, as the cache only saves time."""
+        """Write the index of *saving*, authenticated, and point to it; failures (a
+        read-only cache folder, a full disk) are ignored, as the cache only saves time."""
         if saving.thread is not None:
             saving.thread.join()
         generation = saving.generation
@@ -241,16 +422,20 @@ class ResultCache:
                 "format": FORMAT,
                 "key": self.key,
                 "started_ns": self.started_ns,
-                "entries": entries,
-                "tables": saving.tables,
+                "entries": {name: _entry_data(entry) for name, entry in entries.items()},
+                "tables": {
+                    table: _file_sha256(generation / f"{table}.arrow") for table in saving.tables
+                },
                 "checks": checks,
             }
-            with open(generation / "index.pickle", "wb") as f:
-                pickle.dump(index, f, protocol=pickle.HIGHEST_PROTOCOL)
+            data = _dumps(index)
+            mac = self._mac(data, create=True)
+            (generation / _INDEX).write_bytes(data)
+            (generation / _MAC).write_text(mac, "ascii")
             pointer = self.folder / f"current.{generation.name}"
             pointer.write_text(generation.name, "utf-8")
             os.replace(pointer, self.folder / "current")
-        except OSError:
+        except (OSError, CacheRejected):
             shutil.rmtree(generation, ignore_errors=True)
             return
         for old in self.folder.glob("g-*"):
@@ -272,17 +457,18 @@ class ResultCache:
 def _current(folder: Path) -> str | None:
     """The name of the generation *folder*'s pointer names (None when there is none)."""
     try:
-        return (folder / "current").read_text("utf-8").strip()
-    except OSError:
+        name = _read_private(folder / "current").decode("ascii").strip()
+    except (OSError, UnicodeDecodeError, CacheRejected):
         return None
+    return name if _GENERATION.match(name) else None
 
 
 def _finished_or_abandoned(generation: Path) -> bool:
     """Whether another generation may be removed: it has its index (a finished run), or it
     has had none for longer than a run takes (a run that died). One still being written by a
     run going on beside this one is left to that run."""
-    if (generation / "index.pickle").exists():
-        return True
+    if (generation / _INDEX).exists() or (generation / "index.pickle").exists():
+        return True  # a finished run's, of this format or the previous one
     try:
         return time.time() - generation.stat().st_mtime > ABANDONED_AFTER_S
     except OSError:

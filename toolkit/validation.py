@@ -20,7 +20,7 @@ from toolkit.findings import Finding, pointer_join
 from toolkit.loading import MAX_BYTES, Loaded, load_json
 from toolkit.registry import SchemaRegistry
 from toolkit.report import Report
-from toolkit.result_cache import Cached, Entry, ResultCache, fingerprint
+from toolkit.result_cache import Cached, Entry, ResultCache, as_stored, fingerprint
 from toolkit.rules import DOCUMENT_RULES, REGISTRY_RULES, DocumentContext
 from toolkit.table_checks import check_tables, columns_checked, frames_of
 from toolkit.tables import Tables, registry_rows
@@ -176,11 +176,13 @@ def _validate(
             frames = _merge(frames, None, frames_of(tables, checked))
     complete = all(r.ok and not r.dropped_ids for r in results) and len(results) > 0
     dropped_dates = {f"{r.article_id}|{i}" for r in results if r.ok for i in r.dropped_ids}
-    inputs = {
-        "complete": complete,
-        "dropped_dates": sorted(dropped_dates),
-        "registry": (actors.sha256, actors.ok) if actors is not None else None,
-    }
+    inputs = as_stored(
+        {
+            "complete": complete,
+            "dropped_dates": sorted(dropped_dates),
+            "registry": [actors.sha256, actors.ok] if actors is not None else None,
+        }
+    )
     saving = None
     if store is not None and store.worth_saving(cached, len(fresh), len(names)):
         saving = store.start_saving(document_frames)
@@ -188,12 +190,12 @@ def _validate(
         failures = _cached_failures(cached, inputs, names, set(fresh), fresh_frames)
         if failures is None:
             failures = [
-                (
+                [
                     f.rule.code,
                     f.rule.message(f.row),
                     f.row["_file"],
                     f.row["_pointer"] + f.rule.field,
-                )
+                ]
                 for f in check_tables(frames, complete=complete, known_date_keys=dropped_dates)
             ]
     except BaseException:
@@ -260,7 +262,7 @@ def _cached_failures(
     names: list[str],
     checked: set[str],
     frames: dict[str, Any],
-) -> list[tuple[str, str, str, str]] | None:
+) -> list[list[str]] | None:
     """The dataset-wide failures the cached run found, when they hold for this run: the
     same other inputs and the same rows (:func:`_same_rows`); else None."""
     if cached is None or cached.checks is None or cached.checks["inputs"] != inputs:
