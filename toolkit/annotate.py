@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import stat
+import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from toolkit.dataset import Dataset, read_article, sha256_file
-from toolkit.errors import QuoteAmbiguous, QuoteNotFound
+from toolkit.dataset import LISTED, Dataset, read_article, sha256_file
+from toolkit.errors import (
+    AnnotationExists,
+    NotWritable,
+    QuoteAmbiguous,
+    QuoteNotFound,
+    UnsafePath,
+)
 from toolkit.registry import SchemaRegistry
 
 
@@ -50,7 +61,11 @@ def locate(dataset: Dataset, article_id: str, quote: str) -> Span:
             "including curly quotes (’ “ ”) and non-breaking spaces"
         )
     if len(spans) > 1:
-        listed = "; ".join(f"{s.start}-{s.end} (line {s.line}, col {s.column})" for s in spans)
+        listed = "; ".join(
+            f"{s.start}-{s.end} (line {s.line}, col {s.column})" for s in spans[:LISTED]
+        )
+        if len(spans) > LISTED:
+            listed += f"; and {len(spans) - LISTED} more"
         raise QuoteAmbiguous(
             f"{quote!r} occurs {len(spans)} times in {article_id}: {listed}; "
             "lengthen the quote until it is unique"
@@ -90,3 +105,44 @@ def new_annotation(
         "agreements": [],
         "dates": [],
     }
+
+
+def write_annotation(
+    dataset: Dataset, article_id: str, document: dict[str, Any], *, force: bool = False
+) -> Path:
+    """Write *document* as ``seeds/annotations/ARTICLE.json`` and return its path.
+
+    The file is written whole or not at all (a new file renamed into place). Where the
+    validator would not read, nothing is written: the annotations folder or the file may not
+    be a link, nor the file anything but a regular file.
+
+    :raises AnnotationExists: when the file exists and *force* is not set.
+    :raises UnsafePath: when the folder or the file is a link or a special file.
+    :raises NotWritable: when the folder cannot be written (a read-only checkout).
+    """
+    folder = dataset.annotations_dir
+    path = folder / f"{article_id}.json"
+    try:
+        folder_stat = os.lstat(folder)
+    except FileNotFoundError:
+        folder_stat = None
+    if folder_stat is not None and not stat.S_ISDIR(folder_stat.st_mode):
+        raise UnsafePath(f"{folder} is a link or not a folder; the validator reads no file there")
+    if os.path.lexists(path):
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            raise UnsafePath(f"{path} is a link or a special file; remove it first")
+        if not force:
+            raise AnnotationExists(f"{path} exists; pass --force to overwrite it")
+    data = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    partial = folder / f".{article_id}.{uuid.uuid4().hex}.partial"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(partial, path)
+    except OSError as exc:
+        if os.path.lexists(partial):
+            os.unlink(partial)
+        raise NotWritable(f"cannot write {exc.filename or path}: {exc.strerror or exc}") from exc
+    return path

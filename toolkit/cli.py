@@ -1,6 +1,6 @@
 """The `toolkit` command: each command parses options, calls one library function, reports, exits.
 
-Exit status: 0 ok, 1 invalid data, 2 usage or environment error.
+Exit status: 0 ok, 1 invalid data, 2 usage or environment error, 130 interrupted.
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ class _ToolkitGroup(click.Group):
         except ToolkitError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(2)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(130)
 
 
 root_option = click.option(
@@ -105,18 +108,13 @@ def locate(article: str, quote: str, root: Path) -> None:
 @click.option("--force", is_flag=True, help="Overwrite an existing annotation document.")
 def new(article: str, root: Path, annotator: str, force: bool) -> None:
     """Write seeds/annotations/ARTICLE.json with the source block filled in."""
-    from toolkit.annotate import new_annotation
+    from toolkit.annotate import new_annotation, write_annotation
     from toolkit.dataset import Dataset
     from toolkit.registry import SchemaRegistry
 
     dataset = Dataset.at(root)
     doc = new_annotation(dataset, article, SchemaRegistry.load(), annotator)
-    path = dataset.annotations_dir / f"{article}.json"
-    if path.exists() and not force:
-        raise click.UsageError(f"{path} exists; pass --force to overwrite it")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    click.echo(dataset.relative(path))
+    click.echo(dataset.relative(write_annotation(dataset, article, doc, force=force)))
 
 
 @cli.command()
@@ -231,6 +229,9 @@ def main() -> None:
 
     try:
         cli(prog_name="toolkit")
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
     except Exception as exc:
         if os.environ.get("TOOLKIT_DEBUG"):
             raise

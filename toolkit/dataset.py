@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -12,6 +13,14 @@ from pathlib import Path
 from toolkit.errors import ArticleNotFound, DatasetLayoutError
 
 ARTICLE_ID = re.compile(r"^[0-9]{3}_[0-9a-f]{16}$")
+#: How many items a message lists before it says how many more there are.
+LISTED = 10
+
+
+def listing(items: list[str], limit: int = LISTED) -> str:
+    """*items* joined by commas, the first *limit* of them and a count of the rest."""
+    shown = ", ".join(items[:limit])
+    return shown if len(items) <= limit else f"{shown} and {len(items) - limit} more"
 
 
 @dataclass(frozen=True)
@@ -66,11 +75,22 @@ class Dataset:
         return sorted(n[:-4] for n in entries if n.endswith(".txt") and ARTICLE_ID.match(n[:-4]))
 
     def article_path(self, article_id: str) -> Path:
+        """The path of the article *article_id*: a regular file, not a link (the validator
+        reads no article through a link, so neither does any other command).
+
+        :raises ArticleNotFound: when there is no such article file.
+        """
         path = self.articles_dir / f"{article_id}.txt"
-        if not ARTICLE_ID.match(article_id) or not path.is_file():
-            known = ", ".join(self.article_ids()) or "none"
+        try:
+            regular = ARTICLE_ID.match(article_id) and stat.S_ISREG(os.lstat(path).st_mode)
+        except OSError:
+            regular = False
+        if not regular:
+            why = "is a link or not a regular file" if os.path.lexists(path) else "does not exist"
+            known = listing(self.article_ids()) or "none"
             raise ArticleNotFound(
-                f"no article {article_id!r} in {self.articles_dir}; known: {known}"
+                f"no article {article_id[:80]!r} in {self.articles_dir} (its file {why}); "
+                f"known: {known}"
             )
         return path
 

@@ -41,3 +41,15 @@ class ExportLocked(ToolkitError):
 
 class ExportFailed(ToolkitError):
     """Writing the exports failed (disk full, permissions); the previous exports are intact."""
+
+
+class AnnotationExists(ToolkitError):
+    """`toolkit new` would overwrite an annotation document without ``--force``."""
+
+
+class UnsafePath(ToolkitError):
+    """A path of the dataset is a link or special file the validator would not read."""
+
+
+class NotWritable(ToolkitError):
+    """A file of the dataset cannot be written (a read-only checkout, permissions)."""

@@ -7,12 +7,18 @@ JSON keys sorted, no wall-clock time anywhere.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import datetime as dt
+import errno
+import fcntl
 import hashlib
 import json
 import os
 import shutil
 import signal
+import stat
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -74,13 +80,36 @@ def export_dataset(
     """
     dataset = Dataset.at(root)
     registry = registry or SchemaRegistry.load()
+    with scratch_folder() as scratch:
+        return _export(dataset, registry, scratch, check, hook, on_wait)
+
+
+SCRATCH_PREFIX = "cnvn-export-"
+
+
+@contextlib.contextmanager
+def scratch_folder() -> Iterator[Path]:
+    """A new private folder in the temporary folder (``TMPDIR``) for the export's scratch
+    files, removed afterwards. It holds a lock while in use, so a later export removes the
+    scratch folders of runs that were killed (their lock is free) and leaves those of runs
+    still going.
+
+    :raises ExportFailed: when no folder can be made there.
+    """
+    base = Path(tempfile.gettempdir())
+    remove_stale_scratch(base)
     try:
-        scratch = tempfile.TemporaryDirectory(prefix="cnvn-export-")
+        folder = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=base))
+        held = os.open(folder / ".lock", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except OSError as exc:
-        where = os.environ.get("TMPDIR") or "the temporary folder"
+        where = os.environ.get("TMPDIR") or str(base)
         raise ExportFailed(_scratch_failed(where, exc)) from exc
-    with scratch:
-        return _export(dataset, registry, Path(scratch.name), check, hook, on_wait)
+    try:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        os.close(held)
 
 
 def _scratch_failed(folder: str | Path, exc: OSError) -> str:
@@ -89,6 +118,35 @@ def _scratch_failed(folder: str | Path, exc: OSError) -> str:
         f"({exc.strerror or exc}); free space there or set TMPDIR to another folder; "
         "the previous exports are untouched"
     )
+
+
+def remove_stale_scratch(base: Path) -> list[Path]:
+    """Remove the scratch folders in *base* that exports killed before they could clean up
+    left behind: folders of this user named like scratch whose lock no process holds.
+    Returns those removed."""
+    removed = []
+    try:
+        names = [n for n in os.listdir(base) if n.startswith(SCRATCH_PREFIX)]
+    except OSError:
+        return []
+    for name in names:
+        folder = base / name
+        try:
+            st = os.lstat(folder)
+            if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid():
+                continue
+            fd = os.open(folder / ".lock", os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            continue  # a run still going holds it
+        finally:
+            os.close(fd)
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
 
 
 def _export(
@@ -109,6 +167,13 @@ def _export(
         raise ExportFailed(_scratch_failed(scratch, exc)) from exc
     if not validated.report.valid:
         return ExportResult(validated.report)
+    if check:  # reads exports/ only: nothing is written in the dataset, which may be read-only
+        built = scratch / EXPORTS
+        try:
+            files = write_exports(validated, registry, built, hook=hook)
+        except OSError as exc:
+            raise ExportFailed(_scratch_failed(scratch, exc)) from exc
+        return ExportResult(validated.report, False, files, _compare(built, dataset.root / EXPORTS))
     lock = FileLock(str(dataset.root / "exports.lock"))
     try:
         lock.acquire(timeout=0)
@@ -119,6 +184,8 @@ def _export(
             lock.acquire(timeout=600)
         except Timeout:
             raise ExportLocked(f"another export still holds {lock.lock_file}") from None
+    except OSError as exc:
+        raise ExportFailed(_unwritable(dataset.root, exc)) from exc
     previous = _terminate_cleanly()
     try:
         _recover(dataset.root)
@@ -126,22 +193,24 @@ def _export(
         shutil.rmtree(tmp, ignore_errors=True)
         try:
             files = write_exports(validated, registry, tmp, hook=hook)
-            if check:
-                diffs = _compare(tmp, dataset.root / EXPORTS)
-                return ExportResult(validated.report, False, files, diffs)
-            _swap(tmp, dataset.root / EXPORTS)
+            swap_in(tmp, dataset.root / EXPORTS)
             return ExportResult(validated.report, True, files)
         except OSError as exc:
-            raise ExportFailed(
-                f"writing the exports failed ({exc.strerror or exc}); the previous exports "
-                "are untouched"
-            ) from exc
+            raise ExportFailed(_unwritable(dataset.root, exc)) from exc
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
         lock.release()
+
+
+def _unwritable(root: Path, exc: OSError) -> str:
+    where = f" {exc.filename}" if exc.filename else f" in {root}"
+    return (
+        f"writing the exports failed ({exc.strerror or exc}:{where}); "
+        "the previous exports are untouched"
+    )
 
 
 class Terminated(Exception):
@@ -173,12 +242,53 @@ def _recover(root: Path) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _swap(tmp: Path, target: Path) -> None:
+def swap_in(new: Path, target: Path) -> None:
+    """Put the folder *new* in the place of the folder *target* so that a reader finds, at
+    every moment, either the whole old folder or the whole new one: the two are exchanged in
+    one step (``renameat2`` with ``RENAME_EXCHANGE``) and *new* then holds the old one, for
+    the caller to remove. Where the system cannot exchange, *target* is renamed aside,
+    *new* renamed in, and the old one put back if that fails (a run killed between the two
+    is undone by the next export)."""
+    if not os.path.lexists(target):
+        os.rename(new, target)
+        return
+    if exchange(new, target):
+        return
     old = target.with_name(f"{EXPORTS}.old-{os.getpid()}")
-    if target.exists():
-        target.rename(old)
-    tmp.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+    os.rename(target, old)
+    try:
+        os.rename(new, target)
+    except BaseException:
+        os.rename(old, target)
+        raise
+    os.rename(old, new)
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Exchange the paths *a* and *b* atomically (Linux ``renameat2(RENAME_EXCHANGE)``);
+    False where the system or the file system cannot.
+
+    :raises OSError: for any other failure (permissions, a missing path).
+    """
+    if sys.platform != "linux":
+        return False
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:
+        return False
+    renameat2.argtypes = [
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_uint,
+    ]
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
 
 
 def _compare(built: Path, published: Path) -> list[str]:
