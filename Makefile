@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 UV_VERSION := 0.13.9
 
-.PHONY: setup validate export check-exports test lint types docs docs-check check bench clean lock
+.PHONY: setup validate export check-exports test test-fast lint types imports docs docs-check check bench clean lock
 
 setup: $(STAMP)
 
@@ -32,6 +32,9 @@ check-exports: setup
 test: setup
 	$(PY) -m pytest -q
 
+test-fast: setup  ## every test not marked slow: the inner loop
+	$(PY) -m pytest -q -m "not slow"
+
 lint: setup
 	$(VENV)/bin/ruff check toolkit tests bench examples
 	$(VENV)/bin/ruff format --check toolkit tests bench examples
@@ -39,11 +42,16 @@ lint: setup
 types: setup
 	$(VENV)/bin/mypy
 
+imports: setup  ## the import contract of toolkit/ (pyproject.toml, [tool.importlinter])
+	$(VENV)/bin/lint-imports
+
 docs: setup
 	$(PY) -m toolkit.docs --write
+	$(PY) bench/run.py docs
 
 docs-check: setup
 	$(PY) -m toolkit.docs --check
+	$(PY) bench/run.py docs --check
 
 check: lint types test docs-check check-exports
 

@@ -377,6 +377,43 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+BEGIN, END = "<!-- BEGIN bench -->\n", "<!-- END bench -->"
+
+
+def summary(results: dict[str, Any]) -> str:
+    """The generated part of ``bench/README.md``: what was measured, where, and the table."""
+    corpus, machine = results["corpus"], results["machine"]
+    commit = str(machine.get("commit") or "unknown")[:7]
+    return (
+        f"Run of {results['records']:,} records ({corpus['articles']:,} articles, "
+        f"{corpus['evidence']:,} evidence spans), seed {results['seed']}, on "
+        f"{machine['platform'].split('-')[0]} {machine['machine']} with "
+        f"{machine['cpu_count']} cores, Python {machine['python']}, at commit {commit}. "
+        "Ratios are of seconds per record (below 1: faster than the baseline). Peak MB sums "
+        "the job and its worker processes.\n\n" + table(results["tasks"]) + "\n"
+    )
+
+
+def render_docs(text: str, results: dict[str, Any]) -> str:
+    """*text* with its bench block replaced by :func:`summary` of *results*."""
+    start = text.index(BEGIN) + len(BEGIN)
+    return text[:start] + summary(results) + text[text.index(END, start) :]
+
+
+def docs(check: bool, readme: Path = REPO / "bench" / "README.md") -> int:
+    """Write (or with *check*, compare) the bench block of *readme* from bench/results.json."""
+    results = json.loads((REPO / "bench" / "results.json").read_text("utf-8"))
+    text = readme.read_text("utf-8")
+    new = render_docs(text, results)
+    if new == text:
+        return 0
+    if check:
+        print(f"{readme.relative_to(REPO)} is stale: run `make docs`", file=sys.stderr)
+        return 1
+    readme.write_text(new, "utf-8")
+    return 0
+
+
 def benchmark(
     records: int, seed: int, out: Path, corpus: Path, bytecode_cache: bool = True
 ) -> dict[str, Any]:
@@ -515,6 +552,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if len(argv) < 4 or argv[2] != "--":
             raise SystemExit("usage: run.py _measure OUT.json -- COMMAND...")
         return measure(Path(argv[1]), argv[3:])
+    if argv[:1] == ["docs"]:
+        return docs(check="--check" in argv)
     if argv[:1] == ["_job"]:
         parser = argparse.ArgumentParser(prog="run.py _job")
         parser.add_argument("name")
@@ -568,6 +607,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"- (f) is sampled: {sampled['documents']} of {sampled['of_documents']} documents; "
             f"extrapolated to the corpus it would take {sampled['extrapolated_seconds']:.1f}s."
         )
+    if args.out.resolve() == (REPO / "bench" / "results.json").resolve():
+        docs(check=False)
     print(f"\nwrote {args.out}")
     return 0
 

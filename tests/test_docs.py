@@ -4,12 +4,12 @@ reference."""
 from __future__ import annotations
 
 from conftest import REPO
-from toolkit.docs import blocks, render
+from toolkit.docs import DOCUMENTS, blocks, render
 
 
 def test_generated_docs_are_up_to_date() -> None:
     generated = blocks()
-    for path in (REPO / "README.md", REPO / "schemas" / "README.md"):
+    for path in DOCUMENTS:
         text = path.read_text(encoding="utf-8")
         assert render(text, generated) == text, f"{path.name} is stale: run `make docs`"
 
@@ -33,3 +33,7 @@ def test_readme_starts_with_the_two_commands() -> None:
     lines = (REPO / "README.md").read_text("utf-8").splitlines()
     block = lines[lines.index("```sh") + 1 : lines.index("```sh") + 3]
     assert block[0].startswith("make export") and block[1].startswith("make test")
+
+
+def test_readme_stays_within_8_kb() -> None:
+    assert len((REPO / "README.md").read_bytes()) <= 8192

@@ -1,6 +1,7 @@
 """Generated parts of the docs, kept in sync with the code: the codebook's field tables (from
-the JSON Schemas), the README's rule-code table (from ``findings.RULES``) and CLI reference
-(from ``--help``). ``python -m toolkit.docs --check`` fails when any of them is stale.
+the JSON Schemas), the README's rule-code table (from the rules' declarations) and the CLI
+reference in ``docs/cli.md`` (from ``--help``). ``python -m toolkit.docs --check`` fails when
+any of them is stale.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from toolkit.findings import RULES
 from toolkit.registry import SchemaRegistry
 
 REPO = Path(__file__).resolve().parent.parent
+#: The files with generated parts.
+DOCUMENTS = (REPO / "README.md", REPO / "docs" / "cli.md", REPO / "schemas" / "README.md")
 _BLOCK = re.compile(r"(<!-- BEGIN (?P<name>[\w:.-]+) -->\n).*?(<!-- END (?P=name) -->)", re.DOTALL)
 
 
@@ -65,8 +68,11 @@ def _type(node: dict[str, Any]) -> str:
 
 
 def rules_table() -> str:
-    rows = ["| code | layer | severity | meaning |", "|---|---|---|---|"]
-    rows += [f"| `{r.code}` | {r.layer} | {r.severity.value} | {r.title} |" for r in RULES.values()]
+    """Every rule code with its layer and meaning (warnings say so; the rest are errors)."""
+    rows = ["| code | layer | meaning |", "|---|---|---|"]
+    for r in RULES.values():
+        warning = " (warning)" if r.severity.value == "warning" else ""
+        rows.append(f"| `{r.code}` | {r.layer} | {r.title}{warning} |")
     return "\n".join(rows) + "\n"
 
 
@@ -112,7 +118,7 @@ def render(text: str, generated: dict[str, str]) -> str:
 def main(argv: list[str]) -> int:
     generated = blocks()
     stale = []
-    for path in (REPO / "README.md", REPO / "schemas" / "README.md"):
+    for path in DOCUMENTS:
         text = path.read_text(encoding="utf-8")
         new = render(text, generated)
         if new != text:
