@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from toolkit.annotate import locate, new_annotation, occurrences
+from toolkit.authoring.locate import locate
+from toolkit.authoring.new import new_annotation
 from toolkit.dataset import Dataset, read_article
 from toolkit.errors import QuoteAmbiguous, QuoteNotFound
 from toolkit.registry import SchemaRegistry
+from toolkit.text import occurrences
 
 A3 = "003_ca5597f59c992008"
 TOOLKIT = str(Path(sys.executable).with_name("toolkit"))

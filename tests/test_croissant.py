@@ -9,8 +9,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from toolkit.columns import TABLES
-from toolkit.export import export_dataset
+from toolkit.publish.export import export_dataset
+from toolkit.publish.table_specs import TABLES
 
 mlc = pytest.importorskip("mlcroissant")
 

@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from conftest import REPO
-from toolkit.export import export_dataset
+from toolkit.publish.export import export_dataset
 
 EXAMPLES = REPO / "examples"
 DUCKDB_CLI = str(Path(sys.executable).with_name("duckdb"))

@@ -16,10 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import DATA, REPO, copy_dataset
-from toolkit.columns import TABLES
-from toolkit.export import export_dataset, write_jsonl
-from toolkit.file_checks import compact_json
-from toolkit.reading import load_dataset
+from toolkit.publish.export import export_dataset
+from toolkit.publish.published_rows import compact_json
+from toolkit.publish.read_back import load_dataset
+from toolkit.publish.table_specs import TABLES
+from toolkit.publish.writers import write_jsonl
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "small"
 
@@ -302,3 +303,39 @@ def test_compact_json_writes_the_seed_documents_as_json_dumps_does() -> None:
         doc = json.loads(path.read_bytes())
         expected = json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         assert compact_json(doc) == expected.encode("utf-8"), path.name
+
+
+def test_the_row_builder_builds_every_column_of_every_spec(tmp_path: Path) -> None:
+    """The published rows of the seeds have exactly the columns of their table's spec: one
+    list of columns drives the builder, the Arrow schema and every metadata writer."""
+    from toolkit.publish.arrow_schemas import published_schemas
+    from toolkit.publish.published_rows import PublishedRows
+    from toolkit.publish.writers import Publication
+    from toolkit.registry import SchemaRegistry
+    from toolkit.validation import validate_dataset
+
+    registry = SchemaRegistry.load()
+    schemas = published_schemas(registry)
+    validated = validate_dataset(REPO, build=PublishedRows(schemas, tmp_path))
+    publication = Publication.of(validated)
+    built = set(publication.tables)
+    assert built == {s.name for s in TABLES} - {"actors", "agreements_canonical"}
+    for spec in TABLES:
+        if spec.name in built:
+            assert publication.tables[spec.name].column_names == [c.name for c in spec.columns]
+    assert publication.mentions()
+
+
+def test_a_column_the_row_builder_leaves_out_is_an_error() -> None:
+    """No silent column of nulls: rows without a column of their schema are refused."""
+    import pyarrow as pa
+
+    from toolkit.publish.published_rows import arrow_table
+    from toolkit.tables import Tables
+
+    rows = Tables()
+    rows.add("dates", {"date_id": "d-1"})
+    schema = pa.schema([("date_id", pa.string()), ("value", pa.string())])
+    with pytest.raises(ValueError, match=r"lack \['value'\]"):
+        arrow_table(rows, "dates", schema)
+    assert arrow_table(Tables(), "dates", schema).num_rows == 0

@@ -19,7 +19,8 @@ import pytest
 
 from toolkit.dataset import Dataset
 from toolkit.errors import ExportFailed
-from toolkit.export import export_dataset, remove_stale_scratch, scratch_folder, swap_in
+from toolkit.publish.export import export_dataset
+from toolkit.publish.swap import remove_stale_scratch, scratch_folder, swap_in
 
 TOOLKIT = str(Path(sys.executable).with_name("toolkit"))
 
@@ -45,7 +46,8 @@ def _complete(folder: Path) -> bool:
 
 KILLED_EXPORT = """
 import os, signal, sys
-import toolkit.export as export
+import toolkit.publish.export as export
+import toolkit.publish.swap as swap
 
 root, step = sys.argv[1], sys.argv[2]
 
@@ -54,9 +56,9 @@ def die(*args):
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-real_exchange, real_rename, real_rmtree = export.exchange, os.rename, export.shutil.rmtree
+real_exchange, real_rename = swap.exchange, os.rename
 if step == "fallback":
-    export.exchange = lambda a, b: False
+    swap.exchange = lambda a, b: False
 if step == "writing":
     export.export_dataset(root, hook=lambda table: die())
 if step == "before-swap":
@@ -65,7 +67,7 @@ if step == "after-exchange":
     def exchange(a, b):
         real_exchange(a, b)
         die()
-    export.exchange = exchange
+    swap.exchange = exchange
 if step == "fallback":
     def rename(a, b):
         real_rename(a, b)
@@ -122,7 +124,7 @@ def test_a_kill_between_the_renames_of_the_fallback_is_undone_by_the_next_run(
 
 
 def test_a_failed_rename_in_the_fallback_puts_the_old_exports_back(tmp_path: Path) -> None:
-    import toolkit.export as export
+    import toolkit.publish.swap as swap
 
     target, new = tmp_path / "exports", tmp_path / "exports.tmp-1"
     target.mkdir()
@@ -139,7 +141,7 @@ def test_a_failed_rename_in_the_fallback_puts_the_old_exports_back(tmp_path: Pat
         real(a, b)  # type: ignore[arg-type]
 
     with pytest.MonkeyPatch.context() as patched:
-        patched.setattr(export, "exchange", lambda a, b: False)
+        patched.setattr(swap, "exchange", lambda a, b: False)
         patched.setattr(os, "rename", failing)
         with pytest.raises(OSError, match="No space"):
             swap_in(new, target)

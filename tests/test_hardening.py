@@ -3,6 +3,7 @@ nothing lost when an export is killed, serialized concurrent exports, a full dis
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,7 @@ from filelock import FileLock
 from pytest_socket import disable_socket, enable_socket
 
 from toolkit.errors import ExportFailed
-from toolkit.export import export_dataset
+from toolkit.publish.export import export_dataset
 from toolkit.validation import validate_dataset
 
 A1 = "seeds/annotations/900_00000000000000a1.json"
@@ -186,22 +188,34 @@ def test_concurrent_exports_are_serialized_and_the_second_says_so(small: Path) -
     assert (small / "exports" / "SHA256SUMS").is_file()
 
 
-def test_a_full_disk_leaves_the_previous_exports(
-    small: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_full_disk_leaves_the_previous_exports(small: Path) -> None:
     export_dataset(small)
     before = _tree(small / "exports")
     (small / "seeds" / "dataset.json").write_text('{"version": "2.0.0"}')
-    import toolkit.export as export
 
-    def full(path: Path, text: str) -> None:
+    def full(table: str) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(export, "_write_text", full)
     with pytest.raises(ExportFailed, match="No space left on device"):
-        export_dataset(small)
+        export_dataset(small, hook=full)
     assert _tree(small / "exports") == before
     assert not list(small.glob("exports.tmp-*"))
+
+
+@contextlib.contextmanager
+def _full_file_system(folder: Path) -> Iterator[None]:
+    """*folder* as a file system of one page: folders and empty files fit, nothing more."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a file system needs root")
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=4k", "tmpfs", str(folder)], check=False
+    )
+    if mounted.returncode != 0:
+        pytest.skip("no tmpfs mount here")
+    try:
+        yield
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
 
 
 def test_a_full_scratch_folder_is_a_clear_error_and_leaves_the_exports(
@@ -209,22 +223,19 @@ def test_a_full_scratch_folder_is_a_clear_error_and_leaves_the_exports(
 ) -> None:
     export_dataset(small)
     before = _tree(small / "exports")
-    import toolkit.file_checks as file_checks
-
-    def full(folder: Path, documents: list[tuple[str, bytes]]) -> None:
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(file_checks, "_write_scratch", full)
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     monkeypatch.setenv("TMPDIR", str(scratch))
     import tempfile
 
     monkeypatch.setattr(tempfile, "tempdir", None)  # TMPDIR is read again
-    with pytest.raises(ExportFailed, match=r"scratch copies .*\(No space left on device.*TMPDIR"):
-        export_dataset(small)
+    with _full_file_system(scratch):
+        with pytest.raises(
+            ExportFailed, match=r"scratch copies .*\(No space left on device.*TMPDIR"
+        ):
+            export_dataset(small)
+        assert not list(scratch.iterdir())  # the scratch folder is removed
     assert _tree(small / "exports") == before
-    assert not list(scratch.iterdir())  # the scratch folder is removed
 
 
 def test_a_lone_surrogate_refuses_the_export_with_its_finding(small: Path) -> None:
@@ -243,7 +254,7 @@ def test_a_lone_surrogate_refuses_the_export_with_its_finding(small: Path) -> No
 
 SLOW_EXPORT = """
 import sys, time
-import toolkit.export as export
+import toolkit.publish.export as export
 def hook(table):
     print("table", table, flush=True)
     time.sleep(30)

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
 from conftest import DATA, REPO, copy_dataset
-from toolkit.export import export_dataset
+from toolkit.publish.export import export_dataset
 from toolkit.registry import SchemaRegistry
 from toolkit.validation import validate_dataset
 

@@ -154,19 +154,9 @@ def test_dataset_wide_findings_are_reused_only_when_no_row_they_read_changed(
     """An edit that leaves every row the dataset-wide checks read as it was (a note) reuses
     their findings without running them, each still located in the file as it is now; an
     edit to an id runs them again."""
-    import toolkit.validation
-
     files = _files(root)
     _edit_json(files[2], _set_agreement_id(_first_agreement_id(files[1])))
     _report(root, cache=True)
-    runs: list[int] = []
-    checks = toolkit.validation.check_tables
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        runs.append(1)
-        return checks(*args, **kwargs)
-
-    monkeypatch.setattr(toolkit.validation, "check_tables", counted)
 
     def duplicate_lines() -> list[int]:
         return [
@@ -178,15 +168,15 @@ def test_dataset_wide_findings_are_reused_only_when_no_row_they_read_changed(
     before = duplicate_lines()
     unread = _unread(root)
     _prepend_note(files[2])
-    runs.clear()
-    got, reused = _report(root, cache=True)
-    assert (len(runs), reused) == (0, len(files) - 1 - unread)
+    validated = validate_dataset(root, cache=True, jobs=1)
+    got, reused = validated.report.to_dict(), validated.reused
+    assert (validated.dataset_checks, reused) == ("reused", len(files) - 1 - unread)
     assert got == _report(root, cache=False)[0]
     assert before and duplicate_lines() == [line + 1 for line in before]
     _edit_json(files[2], _set_agreement_id("agr-unique-x"))
-    runs.clear()
-    got, _ = _report(root, cache=True)
-    assert runs == [1] and got == _report(root, cache=False)[0]
+    validated = validate_dataset(root, cache=True, jobs=1)
+    assert validated.dataset_checks == "ran"
+    assert validated.report.to_dict() == _report(root, cache=False)[0]
 
 
 def _generation(folder: Path) -> Path:
@@ -372,7 +362,7 @@ def test_a_run_that_fails_in_the_checks_leaves_no_half_written_cache(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("a bug in a check")
 
-    monkeypatch.setattr("toolkit.validation.check_tables", broken)
+    monkeypatch.setattr("toolkit.table_checks.check_tables", broken)
     with pytest.raises(RuntimeError):
         validate_dataset(root, cache=True, jobs=1)
     folder = cache_folder(Dataset.at(root))

@@ -20,8 +20,8 @@ _WHERE = {
     "Finding": "toolkit.findings",
     "Report": "toolkit.report",
     "SchemaRegistry": "toolkit.registry",
-    "export_dataset": "toolkit.export",
-    "load_dataset": "toolkit.reading",
+    "export_dataset": "toolkit.publish.export",
+    "load_dataset": "toolkit.publish.read_back",
     "validate_dataset": "toolkit.validation",
 }
 

@@ -94,7 +94,7 @@ def schema_show(name: str, version: str | None) -> None:
 @root_option
 def locate(article: str, quote: str, root: Path) -> None:
     """Print the start and end offsets of QUOTE in ARTICLE (an article id)."""
-    from toolkit.annotate import locate as locate_quote
+    from toolkit.authoring.locate import locate as locate_quote
     from toolkit.dataset import Dataset
 
     span = locate_quote(Dataset.at(root), article, quote)
@@ -108,7 +108,7 @@ def locate(article: str, quote: str, root: Path) -> None:
 @click.option("--force", is_flag=True, help="Overwrite an existing annotation document.")
 def new(article: str, root: Path, annotator: str, force: bool) -> None:
     """Write seeds/annotations/ARTICLE.json with the source block filled in."""
-    from toolkit.annotate import new_annotation, write_annotation
+    from toolkit.authoring.new import new_annotation, write_annotation
     from toolkit.dataset import Dataset
     from toolkit.registry import SchemaRegistry
 
@@ -153,7 +153,7 @@ def validate(
     With no PATHS, the whole dataset under --root. Exit status 0 valid, 1 invalid, 2 usage
     or environment error.
     """
-    from toolkit.changes import changed_files
+    from toolkit.authoring.changed import changed_files
     from toolkit.report import REPORTERS
     from toolkit.validation import validate_dataset
 
@@ -179,7 +179,7 @@ def export(root: Path, check: bool, fmt: str) -> None:
 
     Invalid data is refused (exit 1) and the previous exports are left untouched.
     """
-    from toolkit.export import Terminated, export_dataset
+    from toolkit.publish.export import Terminated, export_dataset
     from toolkit.report import REPORTERS
 
     try:

@@ -1,4 +1,5 @@
-"""Where things are in a dataset laid out like this repository, and how articles are read."""
+"""The dataset layout: where every file of a dataset laid out like this repository lies
+(every other module asks here), and how articles are read."""
 
 from __future__ import annotations
 
@@ -13,6 +14,12 @@ from pathlib import Path
 from toolkit.errors import ArticleNotFound, DatasetLayoutError
 
 ARTICLE_ID = re.compile(r"^[0-9]{3}_[0-9a-f]{16}$")
+#: Folders and files of the layout, relative to the root.
+ARTICLES = "seeds/articles"
+ANNOTATIONS = "seeds/annotations"
+ACTORS = "seeds/actors.json"
+META = "seeds/dataset.json"
+EXPORTS = "exports"
 #: How many items a message lists before it says how many more there are.
 LISTED = 10
 
@@ -44,15 +51,24 @@ class Dataset:
 
     @property
     def articles_dir(self) -> Path:
-        return self.root / "seeds" / "articles"
+        return self.root / ARTICLES
 
     @property
     def annotations_dir(self) -> Path:
-        return self.root / "seeds" / "annotations"
+        return self.root / ANNOTATIONS
 
     @property
     def actors_path(self) -> Path:
-        return self.root / "seeds" / "actors.json"
+        return self.root / ACTORS
+
+    @property
+    def meta_path(self) -> Path:
+        """``seeds/dataset.json``: the dataset's name, version and licence."""
+        return self.root / META
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.root / EXPORTS
 
     @cached_property
     def annotations_folder(self) -> str:
@@ -100,7 +116,16 @@ class Dataset:
             entries = os.listdir(self.annotations_dir)
         except OSError:
             return []
-        return [f"seeds/annotations/{n}" for n in sorted(entries) if n.endswith(".json")]
+        return [f"{ANNOTATIONS}/{n}" for n in sorted(entries) if n.endswith(".json")]
+
+    def article_files(self) -> list[str]:
+        """Every ``seeds/articles/*.txt`` entry, relative to the root, sorted (named like an
+        article or not)."""
+        try:
+            entries = os.listdir(self.articles_dir)
+        except OSError:
+            return []
+        return [f"{ARTICLES}/{n}" for n in sorted(entries) if n.endswith(".txt")]
 
     def annotation_paths(self) -> list[Path]:
         return [self.root / name for name in self.annotation_names()]
@@ -119,6 +144,18 @@ class Dataset:
             except ValueError:
                 continue
         return str(path)
+
+
+def article_name(article_id: str) -> str:
+    """The article's file, relative to the root: ``seeds/articles/ID.txt``."""
+    return f"{ARTICLES}/{article_id}.txt"
+
+
+def schema_reference(name: str, version: str) -> str:
+    """The ``$schema`` a document of record type *name* at *version* declares: the schema's
+    path relative to the document (an annotation lies two folders down, the registry one)."""
+    up = "../../" if name == "annotation" else "../"
+    return f"{up}schemas/{version}/{name}.schema.json"
 
 
 def printable_name(name: str) -> str:

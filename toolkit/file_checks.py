@@ -10,16 +10,13 @@ references) runs on the merged tables in :mod:`toolkit.validation`.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import orjson
+from typing import Any, Protocol
 
 from toolkit.dataset import Dataset
-from toolkit.findings import Finding, Severity
+from toolkit.findings import Finding
 from toolkit.loading import MAX_BYTES, Loaded
 from toolkit.registry import SchemaRegistry
 from toolkit.tables import Tables, document_rows
@@ -46,34 +43,38 @@ class FileResult:
     read_also: dict[str, str | None] = field(default_factory=dict)
 
 
+class DocumentBuilder(Protocol):
+    """Something more a client builds from each batch of checked files in the per-file pass,
+    in the worker that checked them (the export's published rows): it must be picklable, and
+    what :meth:`build` returns too. The checks know nothing of what it builds."""
+
+    def build(self, documents: Sequence[Loaded]) -> Any:
+        """What to build from *documents*, one batch of files as checked, in order (those
+        that could not be used have no ``document``)."""
+
+
 @dataclass
 class Batch:
-    """Results of consecutive files, in order, and the rows of those that were usable: polars
-    frames of the checked columns and, for the export, Arrow tables of the published columns.
-    Both cross process boundaries as Arrow buffers rather than millions of Python objects."""
+    """Results of consecutive files, in order, the rows of those that were usable as polars
+    frames of the checked columns (Arrow buffers rather than millions of Python objects
+    across process boundaries), and what the job's builder built from them."""
 
     results: list[FileResult]
     frames: dict[str, Any] = field(default_factory=dict)
-    #: table -> Arrow table of its published columns (only when the job asks for them)
-    published: dict[str, Any] = field(default_factory=dict)
-    #: file -> (scratch file, offset, length) of its document as compact JSON (ditto)
-    compact: dict[str, tuple[str, int, int]] = field(default_factory=dict)
+    built: Any = None
 
 
 @dataclass(frozen=True)
 class Job:
     """What a worker needs to check files: where the dataset is, the schemas, which table
-    columns the dataset-wide checks read, and the Arrow schemas of the published tables to
-    build as well (None: none, as validation alone needs)."""
+    columns the dataset-wide checks read, and a client's builder (None: nothing more)."""
 
     root: Path
     schema_root: Path
     schemas: dict[str, dict[str, dict[str, Any]]]
     max_bytes: int = MAX_BYTES
     columns: dict[str, set[str]] = field(default_factory=dict)
-    published: dict[str, Any] | None = None
-    #: with *published*: the folder where each usable document is written as compact JSON
-    scratch: Path | None = None
+    build: DocumentBuilder | None = None
 
     @classmethod
     def of(
@@ -82,96 +83,32 @@ class Job:
         registry: SchemaRegistry,
         max_bytes: int = MAX_BYTES,
         columns: dict[str, set[str]] | None = None,
-        published: dict[str, Any] | None = None,
-        scratch: Path | None = None,
+        build: DocumentBuilder | None = None,
     ) -> Job:
-        return cls(
-            dataset.root,
-            registry.root,
-            registry.schemas,
-            max_bytes,
-            columns or {},
-            published,
-            scratch,
-        )
+        return cls(dataset.root, registry.root, registry.schemas, max_bytes, columns or {}, build)
 
 
 def check_batch(
     dataset: Dataset, registry: SchemaRegistry, names: Sequence[str], job: Job
 ) -> Batch:
-    """Check the files *names* (relative to the root) in order and gather the rows of the
-    usable documents."""
+    """Check the files *names* (relative to the root) in order, gather the rows of the usable
+    documents and hand the batch to the job's builder."""
     from toolkit.table_checks import frames_of
     from toolkit.validation import load_annotation
 
     tables = Tables()
     results = []
-    full = job.published is not None
-    documents: list[tuple[str, bytes]] = []
-    publishable = True  # no error in the batch: an export with errors is refused anyway
+    documents = []
     root = dataset.root
     for name in names:
         loaded = load_annotation(dataset, root / name, registry, job.max_bytes)
         results.append(_result(loaded))
-        if full and publishable:
-            publishable = not any(f.severity == Severity.ERROR.value for f in loaded.findings)
         if loaded.ok:
-            document_rows(tables, loaded.file, loaded.document, full=full, evidence=loaded.evidence)
-            if full and publishable and job.scratch is not None:
-                documents.append((loaded.file, compact_json(loaded.document)))
-    frames = frames_of(tables, job.columns)
-    if not full or not publishable:
-        # a document with errors may hold what neither Arrow nor UTF-8 takes (a lone
-        # surrogate): only the checked columns, which the schema constrains, are built
-        return Batch(results, frames)
-    compact = _write_scratch(job.scratch, documents) if job.scratch is not None else {}
-    return Batch(results, frames, published_tables(tables, job.published or {}), compact)
-
-
-def compact_json(obj: Any) -> bytes:
-    """*obj* as UTF-8 JSON with keys sorted and no insignificant space (as
-    ``annotations.json`` holds each document): the bytes ``json.dumps(obj,
-    ensure_ascii=False, sort_keys=True, separators=(",", ":"))`` gives, written by orjson
-    five times faster. (They differ only for floats, which no schema lets in but as integral
-    values: orjson writes ``1e16`` where Python writes ``1e+16``.)"""
-    return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
-
-
-def _write_scratch(
-    folder: Path, documents: list[tuple[str, bytes]]
-) -> dict[str, tuple[str, int, int]]:
-    """Write *documents* one after another into a new file of *folder*; returns where each
-    one lies."""
-    if not documents:
-        return {}
-    path = folder / f"{uuid.uuid4().hex}.json"
-    where = {}
-    offset = 0
-    with open(path, "wb") as f:
-        for file, data in documents:
-            f.write(data)
-            where[file] = (str(path), offset, len(data))
-            offset += len(data)
-    return where
-
-
-def published_tables(tables: Tables, schemas: dict[str, Any]) -> dict[str, Any]:
-    """An Arrow table of the published columns of each table of *schemas* that has rows."""
-    return {
-        table: arrow_table(tables, table, schema)
-        for table, schema in schemas.items()
-        if tables.count(table)
-    }
-
-
-def arrow_table(tables: Tables, table: str, schema: Any) -> Any:
-    """The rows of *table* as an Arrow table of *schema* (a column the rows lack is null)."""
-    import pyarrow as pa
-
-    have = tables.columns(table)
-    count = tables.count(table)
-    data = {n: have[n] if n in have else [None] * count for n in schema.names}
-    return pa.Table.from_pydict(data, schema=schema)
+            document_rows(tables, loaded.file, loaded.document, evidence=loaded.evidence)
+        if job.build is not None:
+            documents.append(loaded)
+    built = job.build.build(documents) if job.build is not None else None
+    return Batch(results, frames_of(tables, job.columns), built)
 
 
 def _result(loaded: Loaded) -> FileResult:

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any
 
-from toolkit.annotate import occurrences
 from toolkit.dataset import Dataset
 from toolkit.findings import Finding
 from toolkit.loading import Loaded, byte_position
+from toolkit.text import occurrences
 
 
 @dataclass

@@ -1,8 +1,8 @@
-"""The dataset as tables: annotation documents flattened into rows, and the pandera schemas
-that check what no single record can show (unique ids, references, cross-field rules).
+"""The rows the dataset-wide checks read: annotation documents and the actor registry
+flattened into tables of just the columns those checks need.
 
-Every row keeps ``_file`` and ``_pointer`` (where in which file it came from) so that a pandera
-failure case points back to the file, line and JSON pointer of the record; the export drops them.
+Every row keeps ``_file`` and ``_pointer`` (where in which file it came from) so that a
+failing row points back to the file, line and JSON pointer of its record.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from toolkit.findings import pointer_join
 from toolkit.rules import iter_evidence, parse_date_value
 
 Row = dict[str, Any]
@@ -95,14 +94,7 @@ def registry_rows(
             "actors",
             {
                 "actor_id": actor["actor_id"],
-                "kind": actor["kind"],
-                "name": actor["name"],
-                "other_names": list(actor.get("other_names", [])),
-                "country": actor.get("country"),
-                "wikidata_qid": actor.get("wikidata_qid"),
-                "parent_id": actor.get("parent_id"),
                 "article_ids": list(mentioned.get(actor["actor_id"], ())),
-                "notes": actor.get("notes"),
                 "_file": file,
                 "_pointer": f"/actors/{i}",
             },
@@ -116,66 +108,33 @@ def document_rows(
     file: str,
     doc: dict[str, Any],
     *,
-    full: bool = True,
     evidence: list[tuple[str, dict[str, Any]]] | None = None,
 ) -> None:
-    """Add the rows of one schema-valid annotation document (*file* is its name).
+    """Add the rows of one schema-valid annotation document (*file* is its name): the
+    columns the dataset-wide checks read (:func:`toolkit.table_checks.columns_checked`),
+    with where each row came from.
 
-    :param full: False builds only the columns the dataset-wide checks read
-        (:func:`toolkit.table_checks.columns_checked`; a test checks that both ways give the
-        same values there), leaving out what only the export reads: quotes, titles, notes.
     :param evidence: the document's :func:`~toolkit.rules.iter_evidence`, when already listed.
     """
-    src, prov = doc["source"], doc["provenance"]
+    src = doc["source"]
     aid = src["article_id"]
     pub = src["publication"]
-    source: Row = {"article_id": aid, "_file": file, "_pointer": "/source"}
-    if full:
-        source.update(
-            path=src["path"],
-            sha256=src["sha256"],
-            title=src["title"]["text"],
-            title_assigned=src["title"]["assigned"],
-            publisher=(src["publisher"] or {}).get("name"),
-            publication_date=pub["date"],
-            publication_precision=pub["precision"],
-            publication_basis=pub["basis"],
-            publication_earliest=_date(pub["earliest"]),
-            publication_latest=_date(pub["latest"]),
-            language=src["language"],
-            content_start=src["content_span"]["start"],
-            content_end=src["content_span"]["end"],
-            schema_version=doc["schema_version"],
-            annotators=list(prov["annotators"]),
-            reviewers=list(prov.get("reviewers", [])),
-            annotated_on=_date(prov["annotated_on"]),
-        )
-    t.add("sources", source)
+    t.add("sources", {"article_id": aid, "_file": file, "_pointer": "/source"})
     add_ref = t.adder("actor_refs", ACTOR_REF_KEYS)
     add_party = t.adder("agreement_parties", PARTY_KEYS)
     add_agreement_date = t.adder("agreement_dates", AGREEMENT_DATE_KEYS)
     for i, m in _records(doc, "actors"):
         ptr = f"/actors/{i}"
-        mention: Row = {
-            "mention_id": f"{aid}/{m['actor_id']}",
-            "article_id": aid,
-            "actor_id": m["actor_id"],
-            "_file": file,
-            "_pointer": ptr,
-        }
-        if full:
-            mention.update(
-                names_as_written=list(m["names_as_written"]),
-                roles=[
-                    {
-                        "title_as_written": r["title_as_written"],
-                        "organization_id": r.get("organization_id"),
-                    }
-                    for r in m.get("roles", [])
-                ],
-                notes=m.get("notes"),
-            )
-        t.add("actor_mentions", mention)
+        t.add(
+            "actor_mentions",
+            {
+                "mention_id": f"{aid}/{m['actor_id']}",
+                "article_id": aid,
+                "actor_id": m["actor_id"],
+                "_file": file,
+                "_pointer": ptr,
+            },
+        )
         add_ref((m["actor_id"], file, ptr + "/actor_id"))
         for j, r in enumerate(m.get("roles", [])):
             if r.get("organization_id"):
@@ -183,34 +142,18 @@ def document_rows(
     for i, a in _records(doc, "agreements"):
         ptr = f"/agreements/{i}"
         signing = {p["actor_id"] for p in a["parties"] if p["role"] in SIGNING_ROLES}
-        agreement: Row = {
-            "agreement_id": a["agreement_id"],
-            "article_id": aid,
-            "canonical_key": a["canonical_key"],
-            "status": a["status"],
-            "_signing_party_count": len(signing),
-            "_file": file,
-            "_pointer": ptr,
-        }
-        if full:
-            agreement.update(
-                title_as_reported=a["title_as_reported"],
-                instrument_type=a["instrument_type"],
-                factuality=a["factuality"],
-                sectors=list(a["sectors"]),
-                party_ids=sorted({p["actor_id"] for p in a["parties"]}),
-                counts=[
-                    {
-                        "value": c["value"],
-                        "approximate": c.get("approximate", False),
-                        "counted": c["counted"],
-                    }
-                    for c in a.get("counts", [])
-                ],
-                flags=[{"kind": f["kind"], "note": f["note"]} for f in a.get("flags", [])],
-                notes=a.get("notes"),
-            )
-        t.add("agreements", agreement)
+        t.add(
+            "agreements",
+            {
+                "agreement_id": a["agreement_id"],
+                "article_id": aid,
+                "canonical_key": a["canonical_key"],
+                "status": a["status"],
+                "_signing_party_count": len(signing),
+                "_file": file,
+                "_pointer": ptr,
+            },
+        )
         for j, p in enumerate(a["parties"]):
             party_ptr = f"{ptr}/parties/{j}"
             add_party((a["agreement_id"], p["actor_id"], p["role"], aid, file, party_ptr))
@@ -230,38 +173,26 @@ def document_rows(
         ptr = f"/dates/{i}"
         parsed = parse_date_value(d["value"])
         low, high, gran = parsed if parsed else (None, None, None)
-        single_day = gran == "day" and low == high
         anchor = d.get("anchor") or {}
-        date: Row = {
-            "date_id": d["date_id"],
-            "article_id": aid,
-            "value": d["value"],
-            "precision": d["precision"],
-            "earliest": _date(d["earliest"]),
-            "latest": _date(d["latest"]),
-            "role": d["role"],
-            "_value_low": low,
-            "_value_high": high,
-            "_granularity": gran,
-            "_interval_ok": parsed is None or "/" not in d["value"] or _interval_ok(d["value"]),
-            "_publication_latest": _date(pub["latest"]),
-            "_file": file,
-            "_pointer": ptr,
-        }
-        if full:
-            date.update(
-                text=d["text"],
-                date=low if single_day else None,
-                mod=d.get("mod"),
-                relative=d["relative"],
-                anchor_kind=anchor.get("kind"),
-                anchor_date_id=anchor.get("date_id"),
-                derived=d["derived"],
-                derivation=d.get("derivation"),
-                flags=[{"kind": f["kind"], "note": f["note"]} for f in d.get("flags", [])],
-                notes=d.get("notes"),
-            )
-        t.add("dates", date)
+        t.add(
+            "dates",
+            {
+                "date_id": d["date_id"],
+                "article_id": aid,
+                "value": d["value"],
+                "precision": d["precision"],
+                "earliest": _date(d["earliest"]),
+                "latest": _date(d["latest"]),
+                "role": d["role"],
+                "_value_low": low,
+                "_value_high": high,
+                "_granularity": gran,
+                "_interval_ok": parsed is None or "/" not in d["value"] or _interval_ok(d["value"]),
+                "_publication_latest": _date(pub["latest"]),
+                "_file": file,
+                "_pointer": ptr,
+            },
+        )
         if anchor.get("date_id"):
             t.add(
                 "date_refs",
@@ -272,40 +203,16 @@ def document_rows(
                     "_pointer": ptr + "/anchor/date_id",
                 },
             )
-    if evidence is None:
-        evidence = iter_evidence(doc)
-    if not full:
-        add_evidence = t.adder("evidence", LEAN_EVIDENCE_KEYS)
-        for ptr, ev in evidence:
-            add_evidence((ev["article_id"], file, ptr))
-        return
-    for ptr, ev in evidence:
-        record_type, record_id = _owner(doc, ptr)
-        t.add(
-            "evidence",
-            {
-                "evidence_id": f"{aid}{ptr}",
-                "article_id": ev["article_id"],
-                "record_type": record_type,
-                "record_id": record_id,
-                "pointer": ptr,
-                "quote": ev["quote"],
-                "start": ev["start"],
-                "end": ev["end"],
-                "prefix": ev.get("prefix"),
-                "suffix": ev.get("suffix"),
-                "_file": file,
-                "_pointer": ptr,
-            },
-        )
+    add_evidence = t.adder("evidence", EVIDENCE_KEYS)
+    for ptr, ev in evidence if evidence is not None else iter_evidence(doc):
+        add_evidence((ev["article_id"], file, ptr))
 
 
 #: Columns of the rows added as tuples, in their order.
 ACTOR_REF_KEYS = ("actor_id", "_file", "_pointer")
 PARTY_KEYS = ("agreement_id", "actor_id", "role", "article_id", "_file", "_pointer")
 AGREEMENT_DATE_KEYS = ("agreement_id", "date_id", "relation", "article_id", "_file", "_pointer")
-#: The evidence columns validation reads (:func:`toolkit.table_checks.columns_checked`).
-LEAN_EVIDENCE_KEYS = ("article_id", "_file", "_pointer")
+EVIDENCE_KEYS = ("article_id", "_file", "_pointer")
 
 
 def _records(doc: dict[str, Any], section: str) -> list[tuple[int, dict[str, Any]]]:
@@ -319,27 +226,11 @@ def _interval_ok(value: str) -> bool:
     return pa_ is None or pb is None or pa_[0] <= pb[0]
 
 
-def _owner(doc: dict[str, Any], pointer: str) -> tuple[str, str]:
-    """The record an evidence pointer belongs to: ('agreement', 'agr-...') etc."""
-    parts = pointer.split("/")
-    section = parts[1]
-    if section == "source":
-        return "source", doc["source"]["article_id"]
-    record = doc[section][int(parts[2])]
-    kind = {"agreements": "agreement", "dates": "date", "actors": "actor_mention"}[section]
-    key = {"agreement": "agreement_id", "date": "date_id", "actor_mention": "actor_id"}[kind]
-    rid = record[key]
-    if kind == "actor_mention":
-        rid = f"{doc['source']['article_id']}/{rid}"
-    return kind, rid
-
-
 __all__ = [
     "FUTURE_ROLES",
     "PROVENANCE",
     "SIGNING_ROLES",
     "Tables",
     "document_rows",
-    "pointer_join",
     "registry_rows",
 ]

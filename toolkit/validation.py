@@ -14,15 +14,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from toolkit import table_checks
 from toolkit.dataset import Dataset, printable_name
-from toolkit.file_checks import PARALLEL_MIN_FILES, FileResult, Job, check_files
+from toolkit.file_checks import (
+    PARALLEL_MIN_FILES,
+    DocumentBuilder,
+    FileResult,
+    Job,
+    check_files,
+)
 from toolkit.findings import Finding, pointer_join
 from toolkit.loading import MAX_BYTES, Loaded, load_json
 from toolkit.registry import SchemaRegistry
 from toolkit.report import Report
 from toolkit.result_cache import Cached, Entry, ResultCache, as_stored, fingerprint
 from toolkit.rules import DOCUMENT_RULES, REGISTRY_RULES, DocumentContext
-from toolkit.table_checks import check_tables, columns_checked, frames_of
+from toolkit.table_checks import columns_checked, frames_of
 from toolkit.tables import Tables, registry_rows
 
 #: Called with (files checked so far, files in all) as checking goes on.
@@ -32,24 +39,23 @@ _MAX_MESSAGE = 300
 
 @dataclass
 class Validated:
-    """Everything a validation run produced: the report, what each file gave, and what the
-    export builds on (with ``all_columns``): the registry's rows and, for the rows of the
-    annotation files, an Arrow table of the published columns of each table, unsorted."""
+    """Everything a validation run produced: the report, what each file gave, the actor
+    registry as loaded, the rows the dataset-wide checks read, and what a client's builder
+    built in the per-file pass (one item per batch, in file order)."""
 
     report: Report
     dataset: Dataset
     files: list[FileResult] = field(default_factory=list)
     registry_file: Loaded | None = None
-    #: the actor registry's rows (with ``all_columns``)
-    tables: Tables = field(default_factory=Tables)
     #: annotation files whose results came from the cache rather than a new check
     reused: int = 0
     #: table -> polars frame of the checked columns of every row, as the checks saw them
     frames: dict[str, Any] = field(default_factory=dict)
-    #: table -> Arrow table of the published columns of the annotation files' rows
-    published: dict[str, Any] = field(default_factory=dict)
-    #: file -> (scratch file, offset, length) of its document as compact JSON (with scratch)
-    compact: dict[str, tuple[str, int, int]] = field(default_factory=dict)
+    #: what the *build* given to :func:`validate_dataset` built, batch by batch
+    built: list[Any] = field(default_factory=list)
+    #: "ran" when the dataset-wide checks ran, "reused" when their findings came from the
+    #: cache (no row they read changed)
+    dataset_checks: str = "ran"
 
 
 def validate_dataset(
@@ -60,23 +66,26 @@ def validate_dataset(
     progress: Progress | None = None,
     max_bytes: int = MAX_BYTES,
     jobs: int | None = None,
-    all_columns: bool = False,
     cache: bool = False,
-    scratch: Path | None = None,
+    build: DocumentBuilder | None = None,
 ) -> Validated:
     """Validate the dataset under *root*.
 
     :param paths: when given, report only findings in these files and the dataset-wide
         findings that involve them (the dataset-wide checks still cover every file, since
         references cross files; with *cache*, files unchanged since are not read again).
-    :param all_columns: also build what the export publishes (``published``, ``tables``).
-    :param scratch: with *all_columns*, a folder where every usable document is written as
-        compact JSON (``compact`` says where), so the export never parses a file twice.
+    :param cache: reuse the results of files unchanged since the last run (kept in the
+        user's cache folder); the findings are the same either way.
+    :param build: a client's builder, handed every batch of checked files in the per-file
+        pass (``built`` holds what it returns). It needs every file read, so it does not go
+        with *cache*.
     :returns: a :class:`Validated` whose ``report.valid`` is False when any error was found.
 
     >>> validate_dataset(".").report.valid
     True
     """
+    if build is not None and cache:
+        raise ValueError("a builder needs every file checked: pass cache=False with build")
     with gc_paused():
         return _validate(
             Dataset.at(root),
@@ -85,9 +94,8 @@ def validate_dataset(
             progress,
             max_bytes,
             jobs,
-            all_columns,
-            cache and not all_columns,
-            scratch,
+            cache,
+            build,
         )
 
 
@@ -112,21 +120,15 @@ def _validate(
     progress: Progress | None,
     max_bytes: int,
     jobs: int | None,
-    all_columns: bool,
     cache: bool,
-    scratch: Path | None = None,
+    build: DocumentBuilder | None,
 ) -> Validated:
     names = dataset.annotation_names()
     misnamed = [n for n in names if printable_name(n) != n]
     if misnamed:
         names = [n for n in names if printable_name(n) == n]
     checked = columns_checked()
-    published = None
-    if all_columns:
-        from toolkit.arrow_schema import published_schemas
-
-        published = published_schemas(registry)
-    job = Job.of(dataset, registry, max_bytes, checked, published, scratch)
+    job = Job.of(dataset, registry, max_bytes, checked, build)
     store = ResultCache(dataset, fingerprint(registry, max_bytes)) if cache else None
     cached = store.load() if store is not None else None
     reused: dict[str, Entry] = {}
@@ -139,22 +141,18 @@ def _validate(
     if len(to_check) >= PARALLEL_MIN_FILES:
         _import_in_background("pandera.polars")  # needed once the workers are done
     fresh: dict[str, FileResult] = {}
-    tables = Tables()
     parts: dict[str, list[Any]] = {}
-    published_parts: dict[str, list[Any]] = {}
-    compact: dict[str, tuple[str, int, int]] = {}
+    built: list[Any] = []
     for batch in check_files(dataset, registry, to_check, job, jobs=jobs):
         fresh.update((r.file, r) for r in batch.results)
-        compact.update(batch.compact)
         for table, frame in batch.frames.items():
             parts.setdefault(table, []).append(frame)
-        for table, arrow in batch.published.items():
-            published_parts.setdefault(table, []).append(arrow)
+        if build is not None:
+            built.append(batch.built)
         if progress:
             progress(len(reused) + len(fresh), len(names))
     results = [reused[n].result if n in reused else fresh[n] for n in names]
     fresh_frames = _concat(parts)
-    exported = _concat_arrow(published_parts)
     document_frames = fresh_frames
     if cached is not None and reused:
         document_frames = _merge(cached.frames, set(reused), fresh_frames)
@@ -172,6 +170,7 @@ def _validate(
     if actors is not None:
         findings.extend(actors.findings)
         if actors.ok:
+            tables = Tables()
             registry_rows(tables, actors.file, actors.document, _mentions(frames))
             frames = _merge(frames, None, frames_of(tables, checked))
     complete = all(r.ok and not r.dropped_ids for r in results) and len(results) > 0
@@ -188,6 +187,7 @@ def _validate(
         saving = store.start_saving(document_frames)
     try:
         failures = _cached_failures(cached, inputs, names, set(fresh), fresh_frames)
+        dataset_checks = "reused" if failures is not None else "ran"
         if failures is None:
             failures = [
                 [
@@ -196,7 +196,9 @@ def _validate(
                     f.row["_file"],
                     f.row["_pointer"] + f.rule.field,
                 ]
-                for f in check_tables(frames, complete=complete, known_date_keys=dropped_dates)
+                for f in table_checks.check_tables(
+                    frames, complete=complete, known_date_keys=dropped_dates
+                )
             ]
     except BaseException:
         if store is not None and saving is not None:
@@ -225,21 +227,11 @@ def _validate(
         dataset,
         results,
         actors,
-        tables,
         len(reused),
         frames,
-        exported,
-        compact,
+        built,
+        dataset_checks,
     )
-
-
-def _concat_arrow(parts: dict[str, list[Any]]) -> dict[str, Any]:
-    """Each table's Arrow batches as one table (their chunks, not copied)."""
-    if not parts:
-        return {}
-    import pyarrow as pa
-
-    return {table: pa.concat_tables(batches) for table, batches in sorted(parts.items())}
 
 
 def _import_in_background(module: str) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from toolkit.columns import ResolvedColumn, TableSpec
+from toolkit.publish.table_specs import ResolvedColumn, TableSpec
 
 FIRST_QUERY = (
     "duckdb -c \"select status, count(*) from 'exports/parquet/agreements.parquet' group by 1\""

@@ -1,4 +1,4 @@
-"""Annotator helpers: find a quote's offsets, start a new annotation document."""
+"""Start a new annotation document: ``toolkit new``."""
 
 from __future__ import annotations
 
@@ -7,70 +7,12 @@ import json
 import os
 import stat
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from toolkit.dataset import LISTED, Dataset, read_article, sha256_file
-from toolkit.errors import (
-    AnnotationExists,
-    NotWritable,
-    QuoteAmbiguous,
-    QuoteNotFound,
-    UnsafePath,
-)
+from toolkit.dataset import Dataset, read_article, sha256_file
+from toolkit.errors import AnnotationExists, NotWritable, UnsafePath
 from toolkit.registry import SchemaRegistry
-
-
-@dataclass(frozen=True)
-class Span:
-    start: int
-    end: int
-    line: int
-    column: int
-
-
-def occurrences(text: str, quote: str) -> list[Span]:
-    """Every place *quote* occurs in *text*, exactly (code points, no normalization)."""
-    spans: list[Span] = []
-    if not quote:
-        return spans
-    i = text.find(quote)
-    while i != -1:
-        line = text.count("\n", 0, i) + 1
-        col = i - (text.rfind("\n", 0, i) + 1) + 1
-        spans.append(Span(i, i + len(quote), line, col))
-        i = text.find(quote, i + 1)
-    return spans
-
-
-def locate(dataset: Dataset, article_id: str, quote: str) -> Span:
-    """The one place *quote* occurs in the article.
-
-    :raises QuoteNotFound: when it does not occur.
-    :raises QuoteAmbiguous: when it occurs more than once; the message lists every occurrence.
-
-    >>> locate(Dataset.at("."), "003_ca5597f59c992008", "Pham Minh Chinh").start
-    1125
-    """
-    text = read_article(dataset.article_path(article_id))
-    spans = occurrences(text, quote)
-    if not spans:
-        raise QuoteNotFound(
-            f"{quote!r} does not occur in {article_id}; quotes must match the text exactly, "
-            "including curly quotes (’ “ ”) and non-breaking spaces"
-        )
-    if len(spans) > 1:
-        listed = "; ".join(
-            f"{s.start}-{s.end} (line {s.line}, col {s.column})" for s in spans[:LISTED]
-        )
-        if len(spans) > LISTED:
-            listed += f"; and {len(spans) - LISTED} more"
-        raise QuoteAmbiguous(
-            f"{quote!r} occurs {len(spans)} times in {article_id}: {listed}; "
-            "lengthen the quote until it is unique"
-        )
-    return spans[0]
 
 
 def new_annotation(

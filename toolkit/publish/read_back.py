@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from toolkit.columns import TABLES
+from toolkit.publish.table_specs import TABLES
 
 
 def load_dataset(exports: Path | str | None = None) -> dict[str, Any]:
@@ -19,7 +19,7 @@ def load_dataset(exports: Path | str | None = None) -> dict[str, Any]:
     """
     import pyarrow.parquet as pq
 
-    folder = Path(exports) if exports else Path(__file__).resolve().parent.parent / "exports"
+    folder = Path(exports) if exports else Path(__file__).resolve().parents[2] / "exports"
     return {
         spec.name: pq.read_table(folder / "parquet" / f"{spec.name}.parquet") for spec in TABLES
     }

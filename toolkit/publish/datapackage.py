@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from toolkit.columns import ResolvedColumn, TableSpec
+from toolkit.publish.table_specs import ResolvedColumn, TableSpec
 
 _TYPES = {
     "string": "string",

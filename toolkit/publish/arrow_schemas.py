@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from toolkit.columns import STRUCTS, ResolvedColumn, TableSpec
+from toolkit.publish.table_specs import STRUCTS, ResolvedColumn, TableSpec
 
 _SCALARS = {"string": "string", "int": "int64", "bool": "bool_", "date": "date32"}
 
@@ -67,7 +67,7 @@ def undictionaried(schema: Any) -> Any:
 def published_schemas(registry: Any) -> dict[str, Any]:
     """Table name -> the Arrow schema its rows are built with in batches
     (:func:`undictionaried`), for every published table built from annotation rows."""
-    from toolkit.columns import TABLES, resolve
+    from toolkit.publish.table_specs import TABLES, resolve
 
     return {
         spec.name: undictionaried(arrow_schema(spec, resolve(spec, registry, registry.latest), {}))

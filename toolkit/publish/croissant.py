@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from toolkit.columns import STRUCTS, ResolvedColumn, TableSpec
+from toolkit.publish.table_specs import STRUCTS, ResolvedColumn, TableSpec
 
 #: The standard Croissant 1.0 JSON-LD context (spec section "Croissant context").
 CONTEXT: dict[str, Any] = {

@@ -1,0 +1,162 @@
+"""Publish the dataset: validate it with the published rows built in the same pass, write
+every export file into a new folder beside ``exports/``, and swap it in only when every file
+is complete. Nothing is written when the dataset is invalid.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from toolkit.dataset import Dataset
+from toolkit.errors import ExportFailed, ExportLocked
+from toolkit.publish.arrow_schemas import published_schemas
+from toolkit.publish.published_rows import PublishedRows
+from toolkit.publish.swap import (
+    EXPORTS,
+    compare,
+    recover,
+    scratch_failed,
+    scratch_folder,
+    swap_in,
+)
+from toolkit.publish.writers import Hook, Publication, write_exports
+from toolkit.registry import SchemaRegistry
+from toolkit.report import Report
+from toolkit.validation import validate_dataset
+
+
+@dataclass
+class ExportResult:
+    """What an export did: the validation report, whether ``exports/`` was replaced, every
+    file built with its SHA-256, and (in check mode) the files that differ."""
+
+    report: Report
+    written: bool = False
+    files: dict[str, str] = field(default_factory=dict)
+    differences: list[str] = field(default_factory=list)
+
+
+class Terminated(Exception):
+    """SIGTERM arrived during an export."""
+
+
+def export_dataset(
+    root: Path | str = ".",
+    *,
+    check: bool = False,
+    registry: SchemaRegistry | None = None,
+    hook: Hook | None = None,
+    on_wait: Callable[[str], None] | None = None,
+) -> ExportResult:
+    """Validate the dataset under *root* and publish it to ``<root>/exports``.
+
+    :param check: build in the temporary folder and compare with ``exports/`` instead of
+        replacing it (nothing is written in the dataset); ``differences`` names every file
+        that differs.
+    :param hook: called with each table's name once it is written.
+    :param on_wait: told when another export holds the lock.
+    :returns: an :class:`ExportResult`; nothing is written when the report is invalid.
+    :raises ExportLocked: when another export holds the lock for longer than ten minutes.
+    :raises ExportFailed: when a file cannot be written (read-only, full disk).
+
+    >>> export_dataset(".", check=True).differences
+    []
+    """
+    dataset = Dataset.at(root)
+    registry = registry or SchemaRegistry.load()
+    with scratch_folder() as scratch:
+        builder = PublishedRows(published_schemas(registry), scratch)
+        try:
+            validated = validate_dataset(dataset.root, registry=registry, build=builder)
+        except OSError as exc:  # the files checked give findings: this is the scratch folder
+            raise ExportFailed(scratch_failed(scratch, exc)) from exc
+        if not validated.report.valid:
+            return ExportResult(validated.report)
+        report = validated.report
+        publication = Publication.of(validated)
+        del validated  # the checked frames are not published: free them before writing
+        if check:
+            return _check(publication, registry, scratch / EXPORTS, report, hook)
+        return _publish(publication, registry, report, hook, on_wait)
+
+
+def _check(
+    publication: Publication,
+    registry: SchemaRegistry,
+    built: Path,
+    report: Report,
+    hook: Hook | None,
+) -> ExportResult:
+    try:
+        files = write_exports(publication, registry, built, hook=hook)
+    except OSError as exc:
+        raise ExportFailed(scratch_failed(built.parent, exc)) from exc
+    return ExportResult(report, False, files, compare(built, publication.dataset.exports_dir))
+
+
+def _publish(
+    publication: Publication,
+    registry: SchemaRegistry,
+    report: Report,
+    hook: Hook | None,
+    on_wait: Callable[[str], None] | None,
+) -> ExportResult:
+    from filelock import FileLock, Timeout
+
+    root = publication.dataset.root
+    lock = FileLock(str(root / f"{EXPORTS}.lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        if on_wait:
+            on_wait(f"another export holds {lock.lock_file}; waiting for it to finish")
+        try:
+            lock.acquire(timeout=600)
+        except Timeout:
+            raise ExportLocked(f"another export still holds {lock.lock_file}") from None
+    except OSError as exc:
+        raise ExportFailed(_unwritable(root, exc)) from exc
+    previous = _terminate_cleanly()
+    try:
+        recover(root)
+        tmp = root / f"{EXPORTS}.tmp-{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        try:
+            files = write_exports(publication, registry, tmp, hook=hook)
+            swap_in(tmp, publication.dataset.exports_dir)
+            return ExportResult(report, True, files)
+        except OSError as exc:
+            raise ExportFailed(_unwritable(root, exc)) from exc
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+        lock.release()
+
+
+def _unwritable(root: Path, exc: OSError) -> str:
+    where = f" {exc.filename}" if exc.filename else f" in {root}"
+    return (
+        f"writing the exports failed ({exc.strerror or exc}:{where}); "
+        "the previous exports are untouched"
+    )
+
+
+def _terminate_cleanly() -> Any:
+    """Turn SIGTERM into an exception while exporting, so the temporary folder is removed and
+    the lock released; returns the previous handler (None off the main thread)."""
+
+    def handler(signum: int, frame: Any) -> None:
+        raise Terminated("export terminated by SIGTERM; the previous exports are untouched")
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, handler)

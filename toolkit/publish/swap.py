@@ -1,0 +1,167 @@
+"""Putting a new export in place: the swap of folders that readers never see half done,
+the export's scratch folders, and the clean-up after a run that was killed."""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import fcntl
+import os
+import shutil
+import stat
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from toolkit.errors import ExportFailed
+
+EXPORTS = "exports"
+SCRATCH_PREFIX = "cnvn-export-"
+
+
+@contextlib.contextmanager
+def scratch_folder() -> Iterator[Path]:
+    """A new private folder in the temporary folder (``TMPDIR``) for the export's scratch
+    files, removed afterwards. It holds a lock while in use, so a later export removes the
+    scratch folders of runs that were killed (their lock is free) and leaves those of runs
+    still going.
+
+    :raises ExportFailed: when no folder can be made there.
+    """
+    base = Path(tempfile.gettempdir())
+    remove_stale_scratch(base)
+    try:
+        folder = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=base))
+        held = os.open(folder / ".lock", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as exc:
+        where = os.environ.get("TMPDIR") or str(base)
+        raise ExportFailed(scratch_failed(where, exc)) from exc
+    try:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        os.close(held)
+
+
+def scratch_failed(folder: str | Path, exc: OSError) -> str:
+    return (
+        f"writing scratch copies of the documents into {folder} failed "
+        f"({exc.strerror or exc}); free space there or set TMPDIR to another folder; "
+        "the previous exports are untouched"
+    )
+
+
+def remove_stale_scratch(base: Path) -> list[Path]:
+    """Remove the scratch folders in *base* that exports killed before they could clean up
+    left behind: folders of this user named like scratch whose lock no process holds.
+    Returns those removed."""
+    removed = []
+    try:
+        names = [n for n in os.listdir(base) if n.startswith(SCRATCH_PREFIX)]
+    except OSError:
+        return []
+    for name in names:
+        folder = base / name
+        try:
+            st = os.lstat(folder)
+            if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid():
+                continue
+            fd = os.open(folder / ".lock", os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            continue  # a run still going holds it
+        finally:
+            os.close(fd)
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
+
+
+def recover(root: Path) -> None:
+    """Undo what a killed export left: restore exports/ if the swap stopped halfway, remove
+    temporary folders."""
+    target = root / EXPORTS
+    for old in sorted(root.glob(f"{EXPORTS}.old-*")):
+        if not target.exists():
+            old.rename(target)
+        else:
+            shutil.rmtree(old, ignore_errors=True)
+    for tmp in root.glob(f"{EXPORTS}.tmp-*"):
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def swap_in(new: Path, target: Path) -> None:
+    """Put the folder *new* in the place of the folder *target* so that a reader finds, at
+    every moment, either the whole old folder or the whole new one: the two are exchanged in
+    one step (``renameat2`` with ``RENAME_EXCHANGE``) and *new* then holds the old one, for
+    the caller to remove. Where the system cannot exchange, *target* is renamed aside,
+    *new* renamed in, and the old one put back if that fails (a run killed between the two
+    is undone by the next export)."""
+    if not os.path.lexists(target):
+        os.rename(new, target)
+        return
+    if exchange(new, target):
+        return
+    old = target.with_name(f"{EXPORTS}.old-{os.getpid()}")
+    os.rename(target, old)
+    try:
+        os.rename(new, target)
+    except BaseException:
+        os.rename(old, target)
+        raise
+    os.rename(old, new)
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Exchange the paths *a* and *b* atomically (Linux ``renameat2(RENAME_EXCHANGE)``);
+    False where the system or the file system cannot.
+
+    :raises OSError: for any other failure (permissions, a missing path).
+    """
+    if sys.platform != "linux":
+        return False
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:
+        return False
+    renameat2.argtypes = [
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_uint,
+    ]
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def compare(built: Path, published: Path) -> list[str]:
+    def listing(base: Path) -> dict[str, bytes]:
+        if not base.is_dir():
+            return {}
+        return {
+            p.relative_to(base).as_posix(): p.read_bytes()
+            for p in sorted(base.rglob("*"))
+            if p.is_file()
+        }
+
+    new, old = listing(built), listing(published)
+    diffs = []
+    for name in sorted(set(new) | set(old)):
+        if name not in old:
+            diffs.append(f"{EXPORTS}/{name}: missing from the published exports")
+        elif name not in new:
+            diffs.append(f"{EXPORTS}/{name}: published but no longer built")
+        elif new[name] != old[name]:
+            diffs.append(f"{EXPORTS}/{name}: differs from a fresh build")
+    return diffs
