@@ -53,7 +53,7 @@ docs-check: setup
 	$(PY) -m toolkit.docs --check
 	$(PY) bench/run.py docs --check
 
-check: lint types test docs-check check-exports
+check: lint types imports test docs-check check-exports
 
 BENCH_RECORDS ?= 1000000
 

@@ -42,8 +42,8 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from toolkit.findings import RULES
-from toolkit.loading import MAX_BYTES
+from toolkit.check.rule_codes import rule_codes
+from toolkit.check.strict_json import MAX_BYTES
 
 Json = dict[str, Any]
 Segment = str | tuple[str, str]
@@ -1232,7 +1232,7 @@ def _plant_canonical(t: Target) -> str:
     return "/agreements/1/canonical_key"
 
 
-#: Every rule code that can be planted in one annotation document, in RULES order.
+#: Every rule code that can be planted in one annotation document, in documentation order.
 DOCUMENT_PLANTERS: dict[str, Planter] = {
     "file-unreadable": _plant_file_unreadable,
     "file-too-large": _plant_file_too_large,
@@ -1287,8 +1287,8 @@ _SOURCE_SURVIVES = frozenset(DOCUMENT_PLANTERS) - MASKING_CODES
 
 
 def plantable_codes() -> list[str]:
-    """Every rule code the generator can plant, in RULES order."""
-    return [c for c in RULES if c in DOCUMENT_PLANTERS or c in REGISTRY_CODES]
+    """Every rule code the generator can plant, in documentation order."""
+    return [c for c in rule_codes() if c in DOCUMENT_PLANTERS or c in REGISTRY_CODES]
 
 
 def _assign(

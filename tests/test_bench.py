@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from toolkit.findings import RULES
-from toolkit.validation import validate_dataset
+from toolkit.check.rule_codes import rule_codes
+from toolkit.check.run import validate_dataset
 
 try:
     from bench.generate import MASKING_CODES, article_ids, generate, plantable_codes
@@ -107,7 +107,7 @@ def test_actor_unmentioned_is_planted_when_it_can_be_seen(tmp_path: Path) -> Non
     findings = validate_dataset(root).report.findings
     assert {f.code for f in findings} == set(wanted)
     unmentioned = [f for f in findings if f.code == "actor-unmentioned"]
-    assert [f.severity for f in unmentioned] == [RULES["actor-unmentioned"].severity.value]
+    assert [f.severity for f in unmentioned] == [rule_codes()["actor-unmentioned"].severity.value]
 
 
 def test_actor_unmentioned_with_a_masking_code_is_refused(tmp_path: Path) -> None:

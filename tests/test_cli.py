@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
+from toolkit.check.run import validate_dataset
 from toolkit.report import Report
-from toolkit.validation import validate_dataset
 
 TOOLKIT = str(Path(sys.executable).with_name("toolkit"))
 A1 = "seeds/annotations/900_00000000000000a1.json"

@@ -308,11 +308,11 @@ def test_compact_json_writes_the_seed_documents_as_json_dumps_does() -> None:
 def test_the_row_builder_builds_every_column_of_every_spec(tmp_path: Path) -> None:
     """The published rows of the seeds have exactly the columns of their table's spec: one
     list of columns drives the builder, the Arrow schema and every metadata writer."""
+    from toolkit.check.run import validate_dataset
     from toolkit.publish.arrow_schemas import published_schemas
     from toolkit.publish.published_rows import PublishedRows
     from toolkit.publish.writers import Publication
     from toolkit.registry import SchemaRegistry
-    from toolkit.validation import validate_dataset
 
     registry = SchemaRegistry.load()
     schemas = published_schemas(registry)
@@ -330,12 +330,12 @@ def test_a_column_the_row_builder_leaves_out_is_an_error() -> None:
     """No silent column of nulls: rows without a column of their schema are refused."""
     import pyarrow as pa
 
+    from toolkit.check.rows import Rows
     from toolkit.publish.published_rows import arrow_table
-    from toolkit.tables import Tables
 
-    rows = Tables()
+    rows = Rows()
     rows.add("dates", {"date_id": "d-1"})
     schema = pa.schema([("date_id", pa.string()), ("value", pa.string())])
     with pytest.raises(ValueError, match=r"lack \['value'\]"):
         arrow_table(rows, "dates", schema)
-    assert arrow_table(Tables(), "dates", schema).num_rows == 0
+    assert arrow_table(Rows(), "dates", schema).num_rows == 0

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from conftest import DATA, REPO, copy_dataset
+from toolkit.check.run import validate_dataset
 from toolkit.registry import SchemaRegistry
-from toolkit.validation import validate_dataset
 
 #: Values put in place of every leaf: wrong types, empty, impossible dates, ids with a
 #: trailing newline, strings of characters Python and ECMA-262 disagree are spaces.

@@ -18,9 +18,9 @@ import pytest
 from filelock import FileLock
 from pytest_socket import disable_socket, enable_socket
 
+from toolkit.check.run import validate_dataset
 from toolkit.errors import ExportFailed
 from toolkit.publish.export import export_dataset
-from toolkit.validation import validate_dataset
 
 A1 = "seeds/annotations/900_00000000000000a1.json"
 

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO
-from toolkit.loading import MAX_DEPTH, _fast_parse, load_json
-from toolkit.positions import scan
+from toolkit.check.json_positions import scan
+from toolkit.check.strict_json import MAX_DEPTH, _fast_parse, load_json
 
 CASES = [
     # (name, bytes, code, line, column)

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from toolkit.file_checks import BATCH_FILES
+from toolkit.check.workers import BATCH_FILES
+from toolkit.check.run import validate_dataset
 from toolkit.publish.arrow_schemas import published_schemas
 from toolkit.publish.published_rows import PublishedRows
 from toolkit.publish.writers import Publication
 from toolkit.registry import SchemaRegistry
-from toolkit.validation import validate_dataset
 
 try:
     from bench.generate import generate

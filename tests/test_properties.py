@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
 from conftest import DATA, REPO, copy_dataset
+from toolkit.check.run import validate_dataset
 from toolkit.publish.export import export_dataset
 from toolkit.registry import SchemaRegistry
-from toolkit.validation import validate_dataset
 
 A1 = "seeds/annotations/900_00000000000000a1.json"
 SETTINGS = settings(

@@ -15,10 +15,10 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import REPO
+from toolkit.check.result_cache import cache_folder
+from toolkit.check.run import validate_dataset
 from toolkit.cli import cli
 from toolkit.dataset import Dataset
-from toolkit.result_cache import cache_folder
-from toolkit.validation import validate_dataset
 
 try:
     from bench.generate import generate
@@ -121,11 +121,11 @@ def test_cached_runs_report_what_uncached_runs_report_after_each_edit(
     the cache is never rewritten after the first run, so every file edited since is checked
     again on each run."""
     if mode == "status":
-        monkeypatch.setattr("toolkit.result_cache.SLACK_NS", -(10**15))
+        monkeypatch.setattr("toolkit.check.result_cache.SLACK_NS", -(10**15))
     else:  # no status ever counts as settled: every file is read and hashed
-        monkeypatch.setattr("toolkit.result_cache.SLACK_NS", 10**18)
+        monkeypatch.setattr("toolkit.check.result_cache.SLACK_NS", 10**18)
     if mode == "keep-old-cache":
-        monkeypatch.setattr("toolkit.result_cache.RESAVE_FRACTION", 1.0)
+        monkeypatch.setattr("toolkit.check.result_cache.RESAVE_FRACTION", 1.0)
     expected, _ = _report(root, cache=False)
     assert not expected["valid"]
     unread = 0 if mode == "status" else _unread(root)
@@ -184,7 +184,7 @@ def _generation(folder: Path) -> Path:
 
 
 def test_a_damaged_cache_is_ignored(root: Path, monkeypatch: Any) -> None:
-    monkeypatch.setattr("toolkit.result_cache.SLACK_NS", 10**18)  # every file is hashed
+    monkeypatch.setattr("toolkit.check.result_cache.SLACK_NS", 10**18)  # every file is hashed
     expected, _ = _report(root, cache=False)
     _report(root, cache=True)
     folder = cache_folder(Dataset.at(root))
@@ -302,7 +302,7 @@ def test_a_cache_folder_that_is_a_link_is_not_used(root: Path, tmp_path: Path) -
 
 def test_a_cache_made_with_other_schemas_is_not_used(root: Path, monkeypatch: Any) -> None:
     _report(root, cache=True)
-    monkeypatch.setattr("toolkit.validation.fingerprint", lambda registry, max_bytes: "other")
+    monkeypatch.setattr("toolkit.check.run.fingerprint", lambda registry, max_bytes: "other")
     assert _report(root, cache=True)[1] == 0
 
 
@@ -325,7 +325,7 @@ def test_a_file_replaced_while_it_was_checked_is_checked_again(
     """A file missing when read and back when the cache is written (an editor replacing it,
     a checkout) must not keep its "unreadable" result: its status changed after the run began,
     so nothing vouches for it until it is read again."""
-    from toolkit.result_cache import ResultCache
+    from toolkit.check.result_cache import ResultCache
 
     victim = _files(root)[0]
     aside = root / "aside.json"
@@ -362,7 +362,7 @@ def test_a_run_that_fails_in_the_checks_leaves_no_half_written_cache(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("a bug in a check")
 
-    monkeypatch.setattr("toolkit.table_checks.check_tables", broken)
+    monkeypatch.setattr("toolkit.check.table_rules.check_tables", broken)
     with pytest.raises(RuntimeError):
         validate_dataset(root, cache=True, jobs=1)
     folder = cache_folder(Dataset.at(root))

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from conftest import REPO
-from toolkit.validation import validate_dataset
+from toolkit.check.run import validate_dataset
 
 ANNOTATIONS = REPO / "seeds" / "annotations"
 ARTICLES = REPO / "seeds" / "articles"

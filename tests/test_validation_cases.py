@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA, REPO, copy_dataset
-from toolkit.findings import RULES
-from toolkit.validation import validate_dataset
+from toolkit.check.rule_codes import rule_codes
+from toolkit.check.run import validate_dataset
 
 CASES = sorted(p for p in (DATA / "invalid").iterdir() if p.is_dir())
 
@@ -43,7 +43,7 @@ def test_every_rule_code_has_a_case() -> None:
     covered = set(COVERED_ELSEWHERE)
     for case in CASES:
         covered |= {code for _, _, code in json.loads((case / "expected.json").read_text())}
-    assert covered == set(RULES)
+    assert covered == set(rule_codes())
 
 
 @pytest.mark.parametrize("root", [DATA / "small", REPO], ids=["small", "seeds"])

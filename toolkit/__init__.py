@@ -22,7 +22,7 @@ _WHERE = {
     "SchemaRegistry": "toolkit.registry",
     "export_dataset": "toolkit.publish.export",
     "load_dataset": "toolkit.publish.read_back",
-    "validate_dataset": "toolkit.validation",
+    "validate_dataset": "toolkit.check.run",
 }
 
 

@@ -154,8 +154,8 @@ def validate(
     or environment error.
     """
     from toolkit.authoring.changed import changed_files
+    from toolkit.check.run import validate_dataset
     from toolkit.report import REPORTERS
-    from toolkit.validation import validate_dataset
 
     selected: list[Path] | None = list(paths) or None
     if changed_since is not None:

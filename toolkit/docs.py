@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from toolkit.findings import RULES
+from toolkit.check.rule_codes import rule_codes
 from toolkit.registry import SchemaRegistry
 
 REPO = Path(__file__).resolve().parent.parent
@@ -70,7 +70,7 @@ def _type(node: dict[str, Any]) -> str:
 def rules_table() -> str:
     """Every rule code with its layer and meaning (warnings say so; the rest are errors)."""
     rows = ["| code | layer | meaning |", "|---|---|---|"]
-    for r in RULES.values():
+    for r in rule_codes().values():
         warning = " (warning)" if r.severity.value == "warning" else ""
         rows.append(f"| `{r.code}` | {r.layer} | {r.title}{warning} |")
     return "\n".join(rows) + "\n"

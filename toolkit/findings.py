@@ -1,7 +1,9 @@
-"""The one Finding type and the stable list of rule codes it may carry.
+"""The one Finding type, and the registry of the rule codes it may carry.
 
 A rule code is a kebab-case slug that never changes meaning once released; each has a title,
-a description and a hint (what the contributor should do), as frictionless does for its errors.
+a layer, a severity and a hint (what the contributor should do), as frictionless does for its
+errors. Codes are declared by the module whose rules emit them (:func:`declare`);
+:func:`toolkit.check.rule_codes.rule_codes` lists them all in documentation order.
 """
 
 from __future__ import annotations
@@ -16,8 +18,14 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
+#: The layers of the checks, in the order they run and are documented.
+LAYERS = ("file", "json", "schema", "evidence", "table")
+
+
 @dataclass(frozen=True)
-class Rule:
+class RuleCode:
+    """What a rule code means: its layer, title, hint and severity."""
+
     code: str
     layer: str
     title: str
@@ -25,218 +33,24 @@ class Rule:
     severity: Severity = Severity.ERROR
 
 
-def _rules(*rules: Rule) -> dict[str, Rule]:
-    return {r.code: r for r in rules}
+#: Every rule code declared so far, in the order declared.
+RULE_CODES: dict[str, RuleCode] = {}
 
 
-#: Every rule code, in documentation order. Layers: file, json, schema, evidence, table.
-RULES: dict[str, Rule] = _rules(
-    Rule(
-        "file-unreadable",
-        "file",
-        "The file cannot be read",
-        "Check that the path is a regular file inside the dataset (no symlink leaving it).",
-    ),
-    Rule(
-        "file-name-invalid",
-        "file",
-        "The file name is not valid UTF-8",
-        "Rename the file (the name shown escapes the bad bytes); the file is not read until then.",
-    ),
-    Rule(
-        "file-too-large",
-        "file",
-        "The file is larger than the size limit",
-        "Split the annotation; documents over the limit are not parsed.",
-    ),
-    Rule(
-        "encoding-bom",
-        "file",
-        "The file starts with a byte-order mark",
-        "Save the file as UTF-8 without BOM.",
-    ),
-    Rule(
-        "encoding-invalid",
-        "file",
-        "The file is not valid UTF-8",
-        "Save the file as UTF-8; the position shows the first bad byte.",
-    ),
-    Rule(
-        "json-syntax",
-        "json",
-        "The file is not valid JSON (RFC 8259)",
-        "Fix the syntax at the position shown (a truncated file ends too early).",
-    ),
-    Rule(
-        "json-trailing-data",
-        "json",
-        "There is data after the JSON document",
-        "Remove everything after the document's closing brace.",
-    ),
-    Rule(
-        "json-duplicate-key",
-        "json",
-        "An object has the same key twice",
-        "Keep one of the two keys; JSON parsers disagree on which one wins.",
-    ),
-    Rule(
-        "json-nonfinite-number",
-        "json",
-        "NaN or Infinity is not JSON",
-        "Use a finite number or null.",
-    ),
-    Rule(
-        "json-number-out-of-range",
-        "json",
-        "A number does not fit in 64 bits",
-        "Use an integer between -2^63 and 2^63-1 (offsets and counts are far smaller).",
-    ),
-    Rule(
-        "json-too-deep",
-        "json",
-        "The document is nested deeper than the limit",
-        "Annotation documents are a few levels deep; flatten the structure.",
-    ),
-    Rule(
-        "json-lone-surrogate",
-        "json",
-        "A string has an unpaired UTF-16 surrogate escape",
-        "Write the character itself, or a complete \\uD8xx\\uDCxx pair.",
-    ),
-    Rule(
-        "document-not-object",
-        "json",
-        "The document is not a JSON object",
-        "An annotation document is one object with schema_version, source and records.",
-    ),
-    Rule(
-        "schema-version-unknown",
-        "schema",
-        "The declared schema_version is missing or unknown",
-        "Set schema_version to a released version (see `toolkit schema list`).",
-    ),
-    Rule(
-        "schema-pointer-mismatch",
-        "schema",
-        "$schema does not name the declared version's schema",
-        "Set $schema to ../../schemas/<schema_version>/annotation.schema.json.",
-    ),
-    Rule(
-        "schema-violation",
-        "schema",
-        "The record breaks its JSON Schema",
-        "Change the value at the pointer so the schema rule named in the message holds.",
-    ),
-    Rule(
-        "source-path-invalid",
-        "evidence",
-        "source.path does not name this article's file",
-        "Set source.path to seeds/articles/<article_id>.txt and name the file <article_id>.json.",
-    ),
-    Rule(
-        "source-missing",
-        "evidence",
-        "The cited article text does not exist",
-        "Add the article to seeds/articles/ or correct source.article_id.",
-    ),
-    Rule(
-        "source-hash-mismatch",
-        "evidence",
-        "source.sha256 does not match the article file",
-        "The article text must be byte-identical to the seed; recompute with `toolkit new`.",
-    ),
-    Rule(
-        "span-out-of-bounds",
-        "evidence",
-        "A span is empty, reversed or outside the text",
-        "Offsets satisfy 0 <= start < end <= length of the article (code points).",
-    ),
-    Rule(
-        "evidence-wrong-article",
-        "evidence",
-        "Evidence cites another article than the document's",
-        "Evidence quotes the document's own article; set article_id accordingly.",
-    ),
-    Rule(
-        "evidence-quote-mismatch",
-        "evidence",
-        "The quote is not the text at its offsets",
-        'Use `toolkit locate ARTICLE "quote"` to get the offsets; quotes are taken exactly.',
-    ),
-    Rule(
-        "evidence-context-mismatch",
-        "evidence",
-        "prefix or suffix is not the text around the quote",
-        "Copy prefix/suffix from the text just before/after the quote, or drop them.",
-    ),
-    Rule(
-        "evidence-in-chrome",
-        "evidence",
-        "Evidence lies outside the article's content",
-        "Quote the article body, not site chrome (navigation, bios, 'See also' links).",
-    ),
-    Rule(
-        "date-value-invalid",
-        "evidence",
-        "The date value is not a valid EDTF date",
-        "Write YYYY, YYYY-MM, YYYY-MM-DD or an interval A/B of real calendar dates.",
-    ),
-    Rule(
-        "country-code-invalid",
-        "evidence",
-        "The country is not an ISO 3166-1 alpha-3 code",
-        "Use the alpha-3 code (CHN, VNM, USA...).",
-    ),
-    Rule(
-        "id-duplicate",
-        "table",
-        "An id is used by more than one record",
-        "Ids are unique across the whole dataset: rename one of the records.",
-    ),
-    Rule(
-        "reference-unresolved",
-        "table",
-        "A reference names no record",
-        "Add the actor to seeds/actors.json or the date to the document, or fix the id.",
-    ),
-    Rule(
-        "date-interval-reversed",
-        "table",
-        "A date interval or bound pair ends before it starts",
-        "Put the earlier date first (start <= end, earliest <= latest).",
-    ),
-    Rule(
-        "date-bounds-precision",
-        "table",
-        "earliest/latest do not agree with value and precision",
-        "For value 2018 (year) the bounds are 2018-01-01 and 2018-12-31; precision matches value.",
-    ),
-    Rule(
-        "date-after-publication",
-        "table",
-        "A date lies after the article was published",
-        "Only plans and targets lie in the future: set role target/deadline/planned, or fix it.",
-    ),
-    Rule(
-        "signed-without-parties",
-        "table",
-        "A signed agreement lacks two signing parties",
-        "List at least two distinct actors with role party or signatory.",
-    ),
-    Rule(
-        "canonical-key-inconsistent",
-        "table",
-        "A canonical key is used twice in one article",
-        "One record per real-world agreement per article: merge them or give distinct keys.",
-    ),
-    Rule(
-        "actor-unmentioned",
-        "table",
-        "A registry actor is mentioned by no article",
-        "Remove the actor from seeds/actors.json or annotate its mention.",
-        Severity.WARNING,
-    ),
-)
+def declare(*codes: RuleCode) -> tuple[str, ...]:
+    """Declare *codes* (once each; declaring one again the same way is harmless) and return
+    their names.
+
+    :raises ValueError: when a code is declared again with another meaning, or its layer is
+        not one of :data:`LAYERS`.
+    """
+    for rule_code in codes:
+        known = RULE_CODES.setdefault(rule_code.code, rule_code)
+        if known != rule_code:
+            raise ValueError(f"rule code {rule_code.code} is declared twice, differently")
+        if rule_code.layer not in LAYERS:
+            raise ValueError(f"{rule_code.code}: unknown layer {rule_code.layer!r}")
+    return tuple(c.code for c in codes)
 
 
 @dataclass(frozen=True, order=True)
@@ -266,7 +80,7 @@ class Finding:
         column: int = 1,
         schema_path: str = "",
     ) -> Finding:
-        rule = RULES[code]
+        rule = RULE_CODES[code]
         return cls(
             file=file,
             line=line,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from toolkit.check.run import validate_dataset
 from toolkit.dataset import Dataset
 from toolkit.errors import ExportFailed, ExportLocked
 from toolkit.publish.arrow_schemas import published_schemas
@@ -29,7 +30,6 @@ from toolkit.publish.swap import (
 from toolkit.publish.writers import Hook, Publication, write_exports
 from toolkit.registry import SchemaRegistry
 from toolkit.report import Report
-from toolkit.validation import validate_dataset
 
 
 @dataclass

@@ -20,10 +20,10 @@ from typing import Any
 
 import orjson
 
+from toolkit.check.document_rules import iter_evidence, parse_date_value
+from toolkit.check.rows import Rows
+from toolkit.check.strict_json import Loaded
 from toolkit.findings import Severity
-from toolkit.loading import Loaded
-from toolkit.rules import iter_evidence, parse_date_value
-from toolkit.tables import Tables
 
 #: Columns of the rows added as tuples, in their order.
 PARTY_COLUMNS = ("agreement_id", "actor_id", "role", "article_id")
@@ -53,7 +53,7 @@ def _records(doc: dict[str, Any], section: str) -> list[tuple[int, dict[str, Any
 
 
 def document_rows(
-    t: Tables,
+    t: Rows,
     doc: dict[str, Any],
     evidence: list[tuple[str, dict[str, Any]]] | None = None,
 ) -> None:
@@ -196,10 +196,10 @@ def _owner(doc: dict[str, Any], pointer: str) -> tuple[str, str]:
     return kind, rid
 
 
-def registry_rows(registry: dict[str, Any], mentioned: Mapping[str, list[str]]) -> Tables:
+def registry_rows(registry: dict[str, Any], mentioned: Mapping[str, list[str]]) -> Rows:
     """The published rows of the actor registry: each actor with the ids of the articles that
     mention it (*mentioned*: actor id -> article ids, sorted, each once)."""
-    t = Tables()
+    t = Rows()
     for actor in registry["actors"]:
         t.add(
             "actors",
@@ -218,7 +218,7 @@ def registry_rows(registry: dict[str, Any], mentioned: Mapping[str, list[str]]) 
     return t
 
 
-def arrow_table(tables: Tables, table: str, schema: Any) -> Any:
+def arrow_table(tables: Rows, table: str, schema: Any) -> Any:
     """The rows of *table* as an Arrow table of *schema*, which must name exactly the
     columns the rows have (an empty table when there are none).
 
@@ -274,7 +274,7 @@ class PublishedRows:
         error = Severity.ERROR.value
         if any(f.severity == error for loaded in documents for f in loaded.findings):
             return None
-        tables = Tables()
+        tables = Rows()
         compact: list[tuple[str, bytes]] = []
         for loaded in documents:
             if loaded.ok:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from toolkit.check.run import Validated
 from toolkit.dataset import ACTORS, META, Dataset
 from toolkit.publish.arrow_schemas import arrow_schema, undictionaried
 from toolkit.publish.canonical import canonical_agreements
@@ -29,7 +30,6 @@ from toolkit.publish.published_rows import (
 )
 from toolkit.publish.table_specs import TABLES, ResolvedColumn, TableSpec, resolve
 from toolkit.registry import SchemaRegistry
-from toolkit.validation import Validated
 
 DEFAULT_META = {
     "name": "cnvn-state-visit-2023",

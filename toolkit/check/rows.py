@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from toolkit.rules import iter_evidence, parse_date_value
+from toolkit.check.document_rules import iter_evidence, parse_date_value
 
 Row = dict[str, Any]
 PROVENANCE = ("_file", "_pointer")
@@ -21,7 +21,7 @@ SIGNING_ROLES = ("party", "signatory")
 FUTURE_ROLES = ("target", "deadline", "planned")
 
 
-class Tables:
+class Rows:
     """Rows of every table, stored column by column (one Python list per column), in a
     stable order.
 
@@ -84,7 +84,7 @@ def _date(value: str | None) -> dt.date | None:
 
 
 def registry_rows(
-    t: Tables, file: str, reg: dict[str, Any], mentioned: Mapping[str, list[str]]
+    t: Rows, file: str, reg: dict[str, Any], mentioned: Mapping[str, list[str]]
 ) -> None:
     """Add the actor registry's rows; each actor lists the articles that mention it
     (*mentioned*: actor id -> ids of the articles mentioning it, sorted, each once)."""
@@ -104,17 +104,18 @@ def registry_rows(
 
 
 def document_rows(
-    t: Tables,
+    t: Rows,
     file: str,
     doc: dict[str, Any],
     *,
     evidence: list[tuple[str, dict[str, Any]]] | None = None,
 ) -> None:
     """Add the rows of one schema-valid annotation document (*file* is its name): the
-    columns the dataset-wide checks read (:func:`toolkit.table_checks.columns_checked`),
+    columns the dataset-wide checks read (:func:`toolkit.check.table_rules.columns_checked`),
     with where each row came from.
 
-    :param evidence: the document's :func:`~toolkit.rules.iter_evidence`, when already listed.
+    :param evidence: the document's evidence
+        (:func:`~toolkit.check.document_rules.iter_evidence`), when already listed.
     """
     src = doc["source"]
     aid = src["article_id"]
@@ -230,7 +231,7 @@ __all__ = [
     "FUTURE_ROLES",
     "PROVENANCE",
     "SIGNING_ROLES",
-    "Tables",
+    "Rows",
     "document_rows",
     "registry_rows",
 ]

@@ -1,7 +1,7 @@
 """A cache of per-file validation results, so that a run after an edit checks again only the
 files that changed, and the dataset-wide checks read the other files' rows from disk.
 
-What is kept: for every annotation file, its :class:`~toolkit.file_checks.FileResult`
+What is kept: for every annotation file, its :class:`~toolkit.check.per_file.FileResult`
 (findings, article id, the SHA-256 of the bytes checked and of the article its checks read)
 and, as Arrow IPC files, the table rows of every file (only the columns the dataset-wide checks
 read), and what the dataset-wide checks found on those rows. Those findings depend on every
@@ -54,8 +54,8 @@ from typing import Any
 
 import orjson
 
+from toolkit.check.per_file import FileResult
 from toolkit.dataset import Dataset
-from toolkit.file_checks import FileResult
 from toolkit.findings import Finding
 from toolkit.registry import SchemaRegistry
 
@@ -107,7 +107,7 @@ def fingerprint(registry: SchemaRegistry, max_bytes: int) -> str:
     the limits and the versions of the libraries that check."""
     import importlib.metadata
 
-    package = Path(__file__).parent
+    package = Path(__file__).resolve().parents[1]
     h = hashlib.sha256(f"{FORMAT}|{max_bytes}|{sys.version}".encode())
     for module in sorted(package.rglob("*.py")):
         h.update(module.relative_to(package).as_posix().encode() + b"\0" + module.read_bytes())

@@ -11,13 +11,68 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from toolkit.tables import FUTURE_ROLES, Row, Tables
+from toolkit.check.rows import FUTURE_ROLES, Row, Rows
+from toolkit.findings import RuleCode, Severity, declare
 
+TABLE_CODES = declare(
+    RuleCode(
+        "id-duplicate",
+        "table",
+        "An id is used by more than one record",
+        "Ids are unique across the whole dataset: rename one of the records.",
+    ),
+    RuleCode(
+        "reference-unresolved",
+        "table",
+        "A reference names no record",
+        "Add the actor to seeds/actors.json or the date to the document, or fix the id.",
+    ),
+    RuleCode(
+        "date-interval-reversed",
+        "table",
+        "A date interval or bound pair ends before it starts",
+        "Put the earlier date first (start <= end, earliest <= latest).",
+    ),
+    RuleCode(
+        "date-bounds-precision",
+        "table",
+        "earliest/latest do not agree with value and precision",
+        "For value 2018 (year) the bounds are 2018-01-01 and 2018-12-31; precision matches value.",
+    ),
+    RuleCode(
+        "date-after-publication",
+        "table",
+        "A date lies after the article was published",
+        "Only plans and targets lie in the future: set role target/deadline/planned, or fix it.",
+    ),
+    RuleCode(
+        "signed-without-parties",
+        "table",
+        "A signed agreement lacks two signing parties",
+        "List at least two distinct actors with role party or signatory.",
+    ),
+    RuleCode(
+        "canonical-key-inconsistent",
+        "table",
+        "A canonical key is used twice in one article",
+        "One record per real-world agreement per article: merge them or give distinct keys.",
+    ),
+    RuleCode(
+        "actor-unmentioned",
+        "table",
+        "A registry actor is mentioned by no article",
+        "Remove the actor from seeds/actors.json or annotate its mention.",
+        Severity.WARNING,
+    ),
+)
 Message = Callable[[Row], str]
 
 
 @dataclass(frozen=True)
 class TableRule:
+    """A dataset-wide rule: the code it emits (one of :data:`TABLE_CODES`), its table, a
+    polars expression true on good rows, where in the row's record it points, a message."""
+
     code: str
     table: str
     expr: Callable[[dict[str, Any]], Any]  # context -> polars boolean expression (True = ok)
@@ -48,7 +103,7 @@ def _rules() -> list[TableRule]:
 
         return expr
 
-    return [
+    rules = [
         TableRule(
             "id-duplicate",
             "sources",
@@ -192,6 +247,10 @@ def _rules() -> list[TableRule]:
             lambda r: f"actor {r['actor_id']} is mentioned by no article",
         ),
     ]
+    undeclared = {r.code for r in rules} - set(TABLE_CODES)
+    if undeclared:
+        raise ValueError(f"table rules emit undeclared codes: {sorted(undeclared)}")
+    return rules
 
 
 #: Columns the rule messages read beyond those their expressions read.
@@ -228,7 +287,7 @@ def columns_checked() -> dict[str, set[str]]:
     return out
 
 
-def frames_of(tables: Tables, wanted: dict[str, set[str]]) -> dict[str, Any]:
+def frames_of(tables: Rows, wanted: dict[str, set[str]]) -> dict[str, Any]:
     """One polars frame per table, of just the columns *wanted* names for it (every column of
     a table it does not name); *wanted* is :func:`columns_checked`, computed once by the
     caller."""

@@ -2,29 +2,28 @@
 schema version and its article, and flattened into its table rows, on its own.
 
 Nothing here looks at another annotation file, so files are checked in batches, in worker
-processes when the dataset is large (:func:`check_files`), and the batches' rows are merged
-in file order: the result is the same whichever way it ran. The whole-dataset half (keys,
-references) runs on the merged tables in :mod:`toolkit.validation`.
+processes when the dataset is large (:mod:`toolkit.check.workers`), and the batches' rows are
+merged in file order: the result is the same whichever way it ran. The whole-dataset half
+(keys, references) runs on the merged rows in :mod:`toolkit.check.run`.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+import stat
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from toolkit.dataset import Dataset
+from toolkit.check.document_rules import DOCUMENT_RULES, REGISTRY_RULES, DocumentContext
+from toolkit.check.rows import Rows, document_rows
+from toolkit.check.schema_check import check_schema
+from toolkit.check.strict_json import MAX_BYTES, Loaded, load_json
+from toolkit.check.table_rules import frames_of
+from toolkit.dataset import Dataset, article_name
 from toolkit.findings import Finding
-from toolkit.loading import MAX_BYTES, Loaded
 from toolkit.registry import SchemaRegistry
-from toolkit.tables import Tables, document_rows
-
-#: Files per batch handed to a worker process.
-BATCH_FILES = 64
-#: Below this many files the start-up of worker processes costs more than it saves.
-PARALLEL_MIN_FILES = 400
 
 
 @dataclass
@@ -93,10 +92,7 @@ def check_batch(
 ) -> Batch:
     """Check the files *names* (relative to the root) in order, gather the rows of the usable
     documents and hand the batch to the job's builder."""
-    from toolkit.table_checks import frames_of
-    from toolkit.validation import load_annotation
-
-    tables = Tables()
+    tables = Rows()
     results = []
     documents = []
     root = dataset.root
@@ -125,55 +121,57 @@ def _result(loaded: Loaded) -> FileResult:
     )
 
 
-def check_files(
-    dataset: Dataset,
-    registry: SchemaRegistry,
-    names: Sequence[str],
-    job: Job,
-    *,
-    jobs: int | None = None,
-) -> Iterator[Batch]:
-    """Check every file of *names* (relative to the root), yielding batches in file order.
-
-    :param jobs: worker processes; None uses every core when there are enough files to pay
-        for starting them, 1 checks in this process.
-    """
-    batches = [names[i : i + BATCH_FILES] for i in range(0, len(names), BATCH_FILES)]
-    workers = _workers(jobs, len(names))
-    if workers <= 1:
-        for batch in batches:
-            yield check_batch(dataset, registry, batch, job)
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["toolkit.file_checks", "toolkit.validation"])
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_start_worker, initargs=(job,)
-    ) as pool:
-        yield from pool.map(_worker_batch, batches)
+def load_annotation(
+    dataset: Dataset, path: Path, registry: SchemaRegistry, max_bytes: int = MAX_BYTES
+) -> Loaded:
+    """Load the annotation file *path* strictly and run every check of one document on it:
+    its schema, then the document rules against its article."""
+    file = dataset.relative(path)
+    if not _inside(dataset, path):
+        loaded = Loaded(file)
+        loaded.findings.append(
+            Finding.make(
+                "file-unreadable", "the file is a link leading outside the dataset", file=file
+            )
+        )
+        return loaded
+    loaded = load_json(path, file, max_bytes=max_bytes)
+    if not loaded.ok:
+        return loaded
+    if not check_schema(loaded, registry, "annotation"):
+        return loaded
+    ctx = DocumentContext(loaded, dataset)
+    for rule in DOCUMENT_RULES:
+        loaded.findings.extend(rule(ctx))
+    loaded.read_also[article_name(ctx.article_id)] = ctx.article_sha256
+    return loaded
 
 
-def _workers(jobs: int | None, files: int) -> int:
-    if jobs is not None:
-        return max(1, min(jobs, -(-files // BATCH_FILES)))
-    if files < PARALLEL_MIN_FILES:
-        return 1
-    return min(os.cpu_count() or 1, max(1, files // BATCH_FILES))
+def load_actor_registry(dataset: Dataset, registry: SchemaRegistry) -> Loaded | None:
+    """Load ``seeds/actors.json`` strictly and check it (None when there is none)."""
+    path = dataset.actors_path
+    if not path.exists():
+        return None
+    loaded = load_json(path, dataset.relative(path))
+    if loaded.ok and check_schema(loaded, registry, "actor_registry"):
+        for rule in REGISTRY_RULES:
+            loaded.findings.extend(rule(loaded))
+    return loaded
 
 
-_WORKER: dict[str, Any] = {}
-
-
-def _start_worker(job: Job) -> None:
-    import gc
-
-    gc.disable()  # as in the parent: the documents hold no cycles
-    _WORKER["job"] = job
-    _WORKER["dataset"] = Dataset(job.root)
-    _WORKER["registry"] = SchemaRegistry(root=job.schema_root, schemas=job.schemas)
-
-
-def _worker_batch(names: Sequence[str]) -> Batch:
-    return check_batch(_WORKER["dataset"], _WORKER["registry"], names, _WORKER["job"])
+def _inside(dataset: Dataset, path: Path) -> bool:
+    """True when *path*, links followed, lies inside the dataset (a link loop does not)."""
+    try:  # the usual case, a file that is no link in the annotations folder: one system call
+        if (
+            not stat.S_ISLNK(os.lstat(path).st_mode)
+            and os.path.dirname(path) == dataset.annotations_folder
+            and dataset.annotations_folder_inside
+        ):
+            return True
+    except OSError:
+        pass
+    try:
+        path.resolve().relative_to(dataset.root)
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a link loop (Python 3.11)
+        return False
+    return True

@@ -6,35 +6,31 @@ for invalid data.
 from __future__ import annotations
 
 import gc
-import os
-import stat
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from toolkit import table_checks
-from toolkit.dataset import Dataset, printable_name
-from toolkit.file_checks import (
-    PARALLEL_MIN_FILES,
+from toolkit.check import table_rules
+from toolkit.check.per_file import (
     DocumentBuilder,
     FileResult,
     Job,
-    check_files,
+    load_actor_registry,
 )
-from toolkit.findings import Finding, pointer_join
-from toolkit.loading import MAX_BYTES, Loaded, load_json
+from toolkit.check.result_cache import Cached, Entry, ResultCache, as_stored, fingerprint
+from toolkit.check.rows import Rows, registry_rows
+from toolkit.check.strict_json import MAX_BYTES, Loaded
+from toolkit.check.table_rules import columns_checked, frames_of
+from toolkit.check.workers import PARALLEL_MIN_FILES, check_files
+from toolkit.dataset import Dataset, printable_name
+from toolkit.findings import Finding
 from toolkit.registry import SchemaRegistry
 from toolkit.report import Report
-from toolkit.result_cache import Cached, Entry, ResultCache, as_stored, fingerprint
-from toolkit.rules import DOCUMENT_RULES, REGISTRY_RULES, DocumentContext
-from toolkit.table_checks import columns_checked, frames_of
-from toolkit.tables import Tables, registry_rows
 
 #: Called with (files checked so far, files in all) as checking goes on.
 Progress = Callable[[int, int], None]
-_MAX_MESSAGE = 300
 
 
 @dataclass
@@ -165,12 +161,12 @@ def _validate(
         )
         for name in misnamed
     )
-    actors = _load_actor_registry(dataset, registry)
+    actors = load_actor_registry(dataset, registry)
     frames = document_frames
     if actors is not None:
         findings.extend(actors.findings)
         if actors.ok:
-            tables = Tables()
+            tables = Rows()
             registry_rows(tables, actors.file, actors.document, _mentions(frames))
             frames = _merge(frames, None, frames_of(tables, checked))
     complete = all(r.ok and not r.dropped_ids for r in results) and len(results) > 0
@@ -196,7 +192,7 @@ def _validate(
                     f.row["_file"],
                     f.row["_pointer"] + f.rule.field,
                 ]
-                for f in table_checks.check_tables(
+                for f in table_rules.check_tables(
                     frames, complete=complete, known_date_keys=dropped_dates
                 )
             ]
@@ -336,168 +332,3 @@ def _reread(dataset: Dataset, file: str) -> Loaded:
     except (OSError, UnicodeDecodeError):
         text = None
     return Loaded(file, text=text)
-
-
-def load_annotation(
-    dataset: Dataset, path: Path, registry: SchemaRegistry, max_bytes: int = MAX_BYTES
-) -> Loaded:
-    file = dataset.relative(path)
-    if not _inside(dataset, path):
-        loaded = Loaded(file)
-        loaded.findings.append(
-            Finding.make(
-                "file-unreadable", "the file is a link leading outside the dataset", file=file
-            )
-        )
-        return loaded
-    loaded = load_json(path, file, max_bytes=max_bytes)
-    if not loaded.ok:
-        return loaded
-    if not _check_schema(loaded, registry, "annotation"):
-        return loaded
-    ctx = DocumentContext(loaded, dataset)
-    for rule in DOCUMENT_RULES.values():
-        loaded.findings.extend(rule(ctx))
-    loaded.read_also[f"seeds/articles/{ctx.article_id}.txt"] = ctx.article_sha256
-    return loaded
-
-
-def _load_actor_registry(dataset: Dataset, registry: SchemaRegistry) -> Loaded | None:
-    path = dataset.actors_path
-    if not path.exists():
-        return None
-    loaded = load_json(path, dataset.relative(path))
-    if loaded.ok and _check_schema(loaded, registry, "actor_registry"):
-        for rule in REGISTRY_RULES.values():
-            loaded.findings.extend(rule(loaded))
-    return loaded
-
-
-def _inside(dataset: Dataset, path: Path) -> bool:
-    """True when *path*, links followed, lies inside the dataset (a link loop does not)."""
-    try:  # the usual case, a file that is no link in the annotations folder: one system call
-        if (
-            not stat.S_ISLNK(os.lstat(path).st_mode)
-            and os.path.dirname(path) == dataset.annotations_folder
-            and dataset.annotations_folder_inside
-        ):
-            return True
-    except OSError:
-        pass
-    try:
-        path.resolve().relative_to(dataset.root)
-    except (ValueError, OSError, RuntimeError):  # RuntimeError: a link loop (Python 3.11)
-        return False
-    return True
-
-
-_VALUE_CODES = ("json-nonfinite-number", "json-number-out-of-range", "json-lone-surrogate")
-RECORD_ARRAYS = {"agreements": "agreement_id", "dates": "date_id", "actors": "actor_id"}
-
-
-def _check_schema(loaded: Loaded, registry: SchemaRegistry, name: str) -> bool:
-    """Validate *loaded* against record type *name* of the version it declares.
-
-    Adds every schema finding. A record (an item of ``agreements``, ``dates`` or ``actors``)
-    that breaks its schema is set aside so the rest of the document is still checked; its id
-    is kept in ``loaded.dropped_ids`` so references to it are not reported twice. Returns False
-    when the document as a whole cannot be trusted (an error outside those records).
-    """
-    doc = loaded.document
-    version = doc.get("schema_version")
-    if version not in registry.versions:
-        known = ", ".join(registry.versions)
-        loaded.findings.append(
-            loaded.finding(
-                "schema-version-unknown",
-                f"schema_version {version!r} is not a released version (known: {known})"
-                if "schema_version" in doc
-                else f"schema_version is missing (known: {known})",
-                "/schema_version" if "schema_version" in doc else "",
-            )
-        )
-        loaded.document = None
-        return False
-    declared = doc.get("$schema")
-    expected = (
-        f"../../schemas/{version}/{name}.schema.json"
-        if name == "annotation"
-        else f"../schemas/{version}/{name}.schema.json"
-    )
-    if declared is not None and declared not in (expected, registry.schema(name, version)["$id"]):
-        loaded.findings.append(
-            loaded.finding(
-                "schema-pointer-mismatch",
-                f"$schema is {declared[:120]!r}; expected {expected!r} "
-                "(it is never fetched or opened)",
-                "/$schema",
-            )
-        )
-    bad_records: set[tuple[str, int]] = set()
-    whole_ok = True
-    # a value the loader already reported (NaN, a 70-digit number) gets no second finding
-    reported = {f.pointer for f in loaded.findings if f.code in _VALUE_CODES}
-    if not reported and _fast_valid(registry, name, version, doc):
-        return True
-    for error in registry.validator(name, version).iter_errors(doc):
-        path = list(error.absolute_path)
-        pointer = pointer_join(*path)
-        if pointer not in reported:
-            schema_path = "/".join(str(p) for p in error.absolute_schema_path)
-            loaded.findings.append(
-                loaded.finding(
-                    "schema-violation", _message(error), pointer, schema_path=schema_path
-                )
-            )
-        if name == "annotation" and len(path) >= 2 and path[0] in RECORD_ARRAYS:
-            bad_records.add((str(path[0]), int(path[1])))
-        else:
-            whole_ok = False
-    if not whole_ok:
-        loaded.document = None
-        return False
-    if bad_records:
-        loaded.document = _without(doc, bad_records, loaded.dropped_ids)
-    return True
-
-
-def _fast_valid(registry: SchemaRegistry, name: str, version: str, doc: Any) -> bool:
-    """True when the compiled validator accepts *doc*: then python-jsonschema, which
-    explains failures, need not run. Any doubt (no compiled validator, a value it cannot
-    take) answers False and the full check runs."""
-    fast = registry.fast_validator(name, version)
-    if fast is None:
-        return False
-    try:
-        return bool(fast.is_valid(doc))
-    except (ValueError, TypeError, OverflowError):
-        return False
-
-
-def _without(doc: dict[str, Any], bad: set[tuple[str, int]], dropped: set[str]) -> dict[str, Any]:
-    """A copy of *doc* with each schema-invalid record replaced by None (so the others keep
-    their index and pointer); their ids go into *dropped*."""
-    kept = dict(doc)
-    for section, key in RECORD_ARRAYS.items():
-        items = doc.get(section)
-        if not isinstance(items, list):
-            continue
-        for i, item in enumerate(items):
-            if (section, i) in bad and isinstance(item, dict) and isinstance(item.get(key), str):
-                dropped.add(item[key])
-        kept[section] = [None if (section, i) in bad else item for i, item in enumerate(items)]
-    return kept
-
-
-def _message(error: Any) -> str:
-    """jsonschema's message, with the often huge instance repr cut short."""
-    from jsonschema.exceptions import best_match
-
-    if error.context:
-        deepest = best_match(error.context)
-        if deepest is not None:
-            error = deepest
-    message = str(error.message)
-    if len(message) > _MAX_MESSAGE:
-        message = message[: _MAX_MESSAGE - 1] + "…"
-    return message

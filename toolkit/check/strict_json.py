@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,8 +17,92 @@ from typing import Any
 
 import orjson
 
-from toolkit.findings import Finding, pointer_join
-from toolkit.positions import _SCALAR, PositionMap, scan
+from toolkit.check.json_positions import _SCALAR, PositionMap, scan
+from toolkit.findings import Finding, RuleCode, declare, pointer_join
+from toolkit.regular_file import FileTooLarge, NotRegularFile, read_regular
+
+#: The codes of the file and JSON layers: what loading a file can find (a file name that
+#: is not UTF-8 is found when the files are listed).
+LOAD_CODES = declare(
+    RuleCode(
+        "file-unreadable",
+        "file",
+        "The file cannot be read",
+        "Check that the path is a regular file inside the dataset (no symlink leaving it).",
+    ),
+    RuleCode(
+        "file-name-invalid",
+        "file",
+        "The file name is not valid UTF-8",
+        "Rename the file (the name shown escapes the bad bytes); the file is not read until then.",
+    ),
+    RuleCode(
+        "file-too-large",
+        "file",
+        "The file is larger than the size limit",
+        "Split the annotation; documents over the limit are not parsed.",
+    ),
+    RuleCode(
+        "encoding-bom",
+        "file",
+        "The file starts with a byte-order mark",
+        "Save the file as UTF-8 without BOM.",
+    ),
+    RuleCode(
+        "encoding-invalid",
+        "file",
+        "The file is not valid UTF-8",
+        "Save the file as UTF-8; the position shows the first bad byte.",
+    ),
+    RuleCode(
+        "json-syntax",
+        "json",
+        "The file is not valid JSON (RFC 8259)",
+        "Fix the syntax at the position shown (a truncated file ends too early).",
+    ),
+    RuleCode(
+        "json-trailing-data",
+        "json",
+        "There is data after the JSON document",
+        "Remove everything after the document's closing brace.",
+    ),
+    RuleCode(
+        "json-duplicate-key",
+        "json",
+        "An object has the same key twice",
+        "Keep one of the two keys; JSON parsers disagree on which one wins.",
+    ),
+    RuleCode(
+        "json-nonfinite-number",
+        "json",
+        "NaN or Infinity is not JSON",
+        "Use a finite number or null.",
+    ),
+    RuleCode(
+        "json-number-out-of-range",
+        "json",
+        "A number does not fit in 64 bits",
+        "Use an integer between -2^63 and 2^63-1 (offsets and counts are far smaller).",
+    ),
+    RuleCode(
+        "json-too-deep",
+        "json",
+        "The document is nested deeper than the limit",
+        "Annotation documents are a few levels deep; flatten the structure.",
+    ),
+    RuleCode(
+        "json-lone-surrogate",
+        "json",
+        "A string has an unpaired UTF-16 surrogate escape",
+        "Write the character itself, or a complete \\uD8xx\\uDCxx pair.",
+    ),
+    RuleCode(
+        "document-not-object",
+        "json",
+        "The document is not a JSON object",
+        "An annotation document is one object with schema_version, source and records.",
+    ),
+)
 
 #: Largest annotation file parsed (bytes).
 MAX_BYTES = 16 * 1024 * 1024
@@ -95,22 +178,17 @@ def load_json(
     """
     out = Loaded(file)
     try:
-        with open(path, "rb") as f:
-            size = os.fstat(f.fileno()).st_size
-            if size > max_bytes:
-                out.findings.append(
-                    Finding.make(
-                        "file-too-large",
-                        f"{size} bytes is over the limit of {max_bytes} bytes",
-                        file=file,
-                    )
-                )
-                return out
-            data = f.read()
-        out.sha256 = hashlib.sha256(data).hexdigest()
+        data = read_regular(path, max_bytes)
+    except FileTooLarge as exc:
+        out.findings.append(Finding.make("file-too-large", str(exc), file=file))
+        return out
+    except NotRegularFile as exc:
+        out.findings.append(Finding.make("file-unreadable", str(exc), file=file))
+        return out
     except OSError as exc:
         out.findings.append(Finding.make("file-unreadable", exc.strerror or str(exc), file=file))
         return out
+    out.sha256 = hashlib.sha256(data).hexdigest()
     for bom, what in _BOMS.items():
         if data.startswith(bom):
             code = "encoding-bom" if bom == b"\xef\xbb\xbf" else "encoding-invalid"

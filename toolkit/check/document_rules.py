@@ -1,25 +1,126 @@
 """Checks beyond JSON Schema on one document: sources, evidence, dates, codes.
 
-Each rule is a small generator ``rule(ctx) -> Iterator[Finding]`` listed in ``DOCUMENT_RULES``
-or ``REGISTRY_RULES``, in the manner of jsonschema's keyword functions. Rules run on documents
-that passed their schema, so the shapes they read are guaranteed.
+Each rule is a small generator ``rule(ctx) -> Iterator[Finding]``, in the manner of
+jsonschema's keyword functions, registered with the codes it emits by :func:`document_rule`
+(in ``DOCUMENT_RULES``) or :func:`registry_rule` (in ``REGISTRY_RULES``); a rule that emits a
+code it did not declare is a bug, and raises. Rules run on documents that passed their
+schema, so the shapes they read are guaranteed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
-import os
-import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from typing import Any
+from typing import Any, Generic, TypeVar
 
+from toolkit.check.strict_json import MAX_BYTES, Loaded, byte_position
 from toolkit.dataset import Dataset
-from toolkit.findings import Finding
-from toolkit.loading import Loaded, byte_position
+from toolkit.findings import RULE_CODES, Finding, RuleCode, declare
+from toolkit.regular_file import FileTooLarge, NotRegularFile, read_regular
 from toolkit.text import occurrences
+
+#: The codes of the evidence layer: what a document's rules find against its article (and
+#: the actor registry's rule).
+EVIDENCE_CODES = declare(
+    RuleCode(
+        "source-path-invalid",
+        "evidence",
+        "source.path does not name this article's file",
+        "Set source.path to seeds/articles/<article_id>.txt and name the file <article_id>.json.",
+    ),
+    RuleCode(
+        "source-missing",
+        "evidence",
+        "The cited article text does not exist",
+        "Add the article to seeds/articles/ or correct source.article_id.",
+    ),
+    RuleCode(
+        "source-hash-mismatch",
+        "evidence",
+        "source.sha256 does not match the article file",
+        "The article text must be byte-identical to the seed; recompute with `toolkit new`.",
+    ),
+    RuleCode(
+        "span-out-of-bounds",
+        "evidence",
+        "A span is empty, reversed or outside the text",
+        "Offsets satisfy 0 <= start < end <= length of the article (code points).",
+    ),
+    RuleCode(
+        "evidence-wrong-article",
+        "evidence",
+        "Evidence cites another article than the document's",
+        "Evidence quotes the document's own article; set article_id accordingly.",
+    ),
+    RuleCode(
+        "evidence-quote-mismatch",
+        "evidence",
+        "The quote is not the text at its offsets",
+        'Use `toolkit locate ARTICLE "quote"` to get the offsets; quotes are taken exactly.',
+    ),
+    RuleCode(
+        "evidence-context-mismatch",
+        "evidence",
+        "prefix or suffix is not the text around the quote",
+        "Copy prefix/suffix from the text just before/after the quote, or drop them.",
+    ),
+    RuleCode(
+        "evidence-in-chrome",
+        "evidence",
+        "Evidence lies outside the article's content",
+        "Quote the article body, not site chrome (navigation, bios, 'See also' links).",
+    ),
+    RuleCode(
+        "date-value-invalid",
+        "evidence",
+        "The date value is not a valid EDTF date",
+        "Write YYYY, YYYY-MM, YYYY-MM-DD or an interval A/B of real calendar dates.",
+    ),
+    RuleCode(
+        "country-code-invalid",
+        "evidence",
+        "The country is not an ISO 3166-1 alpha-3 code",
+        "Use the alpha-3 code (CHN, VNM, USA...).",
+    ),
+)
+
+Subject = TypeVar("Subject")
+
+
+@dataclass(frozen=True)
+class DocumentRule(Generic[Subject]):
+    """A check of one document and the codes it may emit."""
+
+    check: Callable[[Subject], Iterator[Finding]]
+    codes: tuple[str, ...]
+
+    def __call__(self, subject: Subject) -> list[Finding]:
+        """The findings of the check on *subject*.
+
+        :raises ValueError: when the check emits a code it does not declare.
+        """
+        found = list(self.check(subject))
+        for finding in found:
+            if finding.code not in self.codes:
+                name = getattr(self.check, "__name__", "a rule")
+                raise ValueError(f"{name} emitted {finding.code}, which it does not declare")
+        return found
+
+
+def _declared(codes: tuple[str, ...]) -> tuple[str, ...]:
+    unknown = [c for c in codes if c not in RULE_CODES]
+    if unknown:
+        raise ValueError(f"undeclared rule codes {unknown}")
+    return codes
+
+
+#: Largest article read (bytes): news articles are a few kilobytes; a larger file is
+#: reported as no article rather than read.
+MAX_ARTICLE_BYTES = MAX_BYTES
 
 
 @dataclass
@@ -38,16 +139,22 @@ class DocumentContext:
         return str(self.doc["source"]["article_id"])
 
     @cached_property
-    def article_bytes(self) -> bytes | None:
-        """The article's bytes; None when it is absent, a link or not a regular file."""
+    def article_read(self) -> tuple[bytes | None, str]:
+        """The article's bytes and ""; or None and why it could not be read: it is absent,
+        a link, not a regular file, or larger than :data:`MAX_ARTICLE_BYTES`."""
         path = f"{self.dataset.root}/seeds/articles/{self.article_id}.txt"
         try:
-            if not stat.S_ISREG(os.lstat(path).st_mode):
-                return None
-            with open(path, "rb") as f:
-                return f.read()
-        except OSError:
-            return None
+            return read_regular(path, MAX_ARTICLE_BYTES, follow_links=False), ""
+        except (NotRegularFile, FileTooLarge) as exc:
+            return None, str(exc)
+        except OSError as exc:
+            return None, "" if exc.errno == errno.ENOENT else exc.strerror or str(exc)
+
+    @property
+    def article_bytes(self) -> bytes | None:
+        """The article's bytes; None when it is absent, a link, not a regular file or too
+        large."""
+        return self.article_read[0]
 
     @cached_property
     def article_sha256(self) -> str | None:
@@ -112,6 +219,41 @@ def _evidence_list(
         found.extend((f"{base}/evidence/{k}", ev) for k, ev in enumerate(evidence))
 
 
+#: The rules of one annotation document, in the order they run.
+DOCUMENT_RULES: list[DocumentRule[DocumentContext]] = []
+#: The rules of the actor registry.
+REGISTRY_RULES: list[DocumentRule[Loaded]] = []
+
+
+def document_rule(
+    *codes: str,
+) -> Callable[[Callable[[DocumentContext], Iterator[Finding]]], DocumentRule[DocumentContext]]:
+    """Register a rule of one annotation document that emits *codes* (declared codes)."""
+
+    def register(
+        check: Callable[[DocumentContext], Iterator[Finding]],
+    ) -> DocumentRule[DocumentContext]:
+        rule = DocumentRule(check, _declared(codes))
+        DOCUMENT_RULES.append(rule)
+        return rule
+
+    return register
+
+
+def registry_rule(
+    *codes: str,
+) -> Callable[[Callable[[Loaded], Iterator[Finding]]], DocumentRule[Loaded]]:
+    """Register a rule of the actor registry that emits *codes* (declared codes)."""
+
+    def register(check: Callable[[Loaded], Iterator[Finding]]) -> DocumentRule[Loaded]:
+        rule = DocumentRule(check, _declared(codes))
+        REGISTRY_RULES.append(rule)
+        return rule
+
+    return register
+
+
+@document_rule("source-path-invalid")
 def check_source_path(ctx: DocumentContext) -> Iterator[Finding]:
     src = ctx.doc["source"]
     expected = f"seeds/articles/{ctx.article_id}.txt"
@@ -129,11 +271,13 @@ def check_source_path(ctx: DocumentContext) -> Iterator[Finding]:
         )
 
 
+@document_rule("source-missing", "source-hash-mismatch", "encoding-invalid")
 def check_source_text(ctx: DocumentContext) -> Iterator[Finding]:
-    if ctx.article_bytes is None:
+    data, why = ctx.article_read
+    if data is None:
         yield ctx.finding(
             "source-missing",
-            f"no article seeds/articles/{ctx.article_id}.txt",
+            f"no article seeds/articles/{ctx.article_id}.txt" + (f": {why}" if why else ""),
             "/source/article_id",
         )
         return
@@ -143,7 +287,6 @@ def check_source_text(ctx: DocumentContext) -> Iterator[Finding]:
             "source-hash-mismatch", f"the article's SHA-256 is {actual}", "/source/sha256"
         )
     if ctx.text is None:
-        data = ctx.article_bytes
         try:
             data.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -157,6 +300,7 @@ def check_source_text(ctx: DocumentContext) -> Iterator[Finding]:
             )
 
 
+@document_rule("span-out-of-bounds")
 def check_spans(ctx: DocumentContext) -> Iterator[Finding]:
     if ctx.text is None:
         return
@@ -173,6 +317,13 @@ def check_spans(ctx: DocumentContext) -> Iterator[Finding]:
             )
 
 
+@document_rule(
+    "evidence-wrong-article",
+    "span-out-of-bounds",
+    "evidence-quote-mismatch",
+    "evidence-context-mismatch",
+    "evidence-in-chrome",
+)
 def check_evidence(ctx: DocumentContext) -> Iterator[Finding]:
     text = ctx.text
     source = ctx.doc["source"]
@@ -279,6 +430,7 @@ def _bounds(part: str) -> tuple[dt.date, dt.date, str] | None:
         return None
 
 
+@document_rule("date-value-invalid")
 def check_date_values(ctx: DocumentContext) -> Iterator[Finding]:
     for i, date in enumerate(ctx.doc["dates"]):
         if date is not None and parse_date_value(date["value"]) is None:
@@ -289,15 +441,7 @@ def check_date_values(ctx: DocumentContext) -> Iterator[Finding]:
             )
 
 
-DOCUMENT_RULES: dict[str, Callable[[DocumentContext], Iterator[Finding]]] = {
-    "source-path": check_source_path,
-    "source-text": check_source_text,
-    "spans": check_spans,
-    "evidence": check_evidence,
-    "date-values": check_date_values,
-}
-
-
+@registry_rule("country-code-invalid")
 def check_country_codes(loaded: Loaded) -> Iterator[Finding]:
     import pycountry
 
@@ -309,8 +453,3 @@ def check_country_codes(loaded: Loaded) -> Iterator[Finding]:
                 f"{code!r} is not an ISO 3166-1 alpha-3 code",
                 f"/actors/{i}/country",
             )
-
-
-REGISTRY_RULES: dict[str, Callable[[Loaded], Iterator[Finding]]] = {
-    "country-codes": check_country_codes,
-}
