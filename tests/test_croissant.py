@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from toolkit.publish.export import export_dataset
-from toolkit.publish.table_specs import TABLES
+from toolkit.publish.table_specs import TABLE_SPECS
 
 mlc = pytest.importorskip("mlcroissant")
 
@@ -26,13 +26,13 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_mlcroissant_accepts_the_metadata(exported: Path) -> None:
     dataset = mlc.Dataset(jsonld=exported / "croissant.json")
-    assert {rs.name for rs in dataset.metadata.record_sets} == {t.name for t in TABLES}
+    assert {rs.name for rs in dataset.metadata.record_sets} == {t.name for t in TABLE_SPECS}
 
 
 def test_every_file_object_carries_the_real_sha256(exported: Path) -> None:
     doc = json.loads((exported / "croissant.json").read_text("utf-8"))
     objects = {d["contentUrl"]: d for d in doc["distribution"]}
-    for spec in TABLES:
+    for spec in TABLE_SPECS:
         assert f"parquet/{spec.name}.parquet" in objects
         assert f"json/{spec.name}.jsonl" in objects
     for url, obj in objects.items():
@@ -43,7 +43,7 @@ def test_every_file_object_carries_the_real_sha256(exported: Path) -> None:
 
 def test_record_sets_load_every_row_and_column(exported: Path) -> None:
     dataset = mlc.Dataset(jsonld=exported / "croissant.json")
-    for spec in TABLES:
+    for spec in TABLE_SPECS:
         table = pq.read_table(exported / "parquet" / f"{spec.name}.parquet")
         records = list(dataset.records(record_set=spec.name))
         assert len(records) == table.num_rows, spec.name

@@ -19,7 +19,7 @@ from conftest import DATA, REPO, copy_dataset
 from toolkit.publish.export import export_dataset
 from toolkit.publish.published_rows import compact_json
 from toolkit.publish.read_back import load_dataset
-from toolkit.publish.table_specs import TABLES
+from toolkit.publish.table_specs import TABLE_SPECS
 from toolkit.publish.writers import write_jsonl
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "small"
@@ -57,7 +57,7 @@ def exported(small: Path) -> Path:
 
 def test_export_writes_every_table_twice_and_the_metadata(exported: Path) -> None:
     names = set(_tree(exported))
-    for spec in TABLES:
+    for spec in TABLE_SPECS:
         assert f"parquet/{spec.name}.parquet" in names
         assert f"json/{spec.name}.jsonl" in names
     assert {
@@ -113,7 +113,7 @@ def test_jsonl_bytes_are_json_dumps_of_each_row(tmp_path: Path) -> None:
 
 
 def test_parquet_round_trips_to_the_json_rows(exported: Path) -> None:
-    for spec in TABLES:
+    for spec in TABLE_SPECS:
         table = pq.read_table(exported / "parquet" / f"{spec.name}.parquet")
         rows = [_plain(r) for r in table.to_pylist()]
         assert rows == _jsonl(exported / "json" / f"{spec.name}.jsonl"), spec.name
@@ -178,7 +178,7 @@ def test_export_interrupted_midway_leaves_previous_exports(exported: Path) -> No
     (exported.parent / "seeds" / "dataset.json").write_text('{"version": "9.9.9"}')
 
     def boom(table: str) -> None:
-        if table == TABLES[0].name:
+        if table == TABLE_SPECS[0].name:
             raise RuntimeError("interrupted after the first table")
 
     with pytest.raises(RuntimeError):
@@ -251,7 +251,7 @@ def test_frictionless_catches_a_broken_foreign_key(exported: Path) -> None:
 
 def test_load_dataset_returns_every_table(exported: Path) -> None:
     tables = load_dataset(exported)
-    assert set(tables) == {t.name for t in TABLES}
+    assert set(tables) == {t.name for t in TABLE_SPECS}
     assert tables["agreements"].num_rows == 3
 
 
@@ -319,8 +319,8 @@ def test_the_row_builder_builds_every_column_of_every_spec(tmp_path: Path) -> No
     validated = validate_dataset(REPO, build=PublishedRows(schemas, tmp_path))
     publication = Publication.of(validated)
     built = set(publication.tables)
-    assert built == {s.name for s in TABLES} - {"actors", "agreements_canonical"}
-    for spec in TABLES:
+    assert built == {s.name for s in TABLE_SPECS} - {"actors", "agreements_canonical"}
+    for spec in TABLE_SPECS:
         if spec.name in built:
             assert publication.tables[spec.name].column_names == [c.name for c in spec.columns]
     assert publication.mentions()

@@ -176,8 +176,14 @@ def article_id_from_filename(name: str) -> str:
     return stem
 
 
-def sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def sha256_file(path: Path | str) -> str:
+    """The SHA-256 of a file's bytes, as hex, read a megabyte at a time (every file hash of
+    the toolkit is taken here; bytes already in memory are hashed where they are read).
+
+    :raises OSError: when the file cannot be read.
+    """
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def read_article(path: Path) -> str:

@@ -55,7 +55,7 @@ from typing import Any
 import orjson
 
 from toolkit.check.per_file import FileResult
-from toolkit.dataset import Dataset
+from toolkit.dataset import Dataset, sha256_file
 from toolkit.findings import Finding
 from toolkit.registry import SchemaRegistry
 
@@ -189,15 +189,9 @@ def _read_frame(path: Path, sha256: str) -> Any:
 
 def _sha256(path: str) -> str | None:
     try:
-        with open(path, "rb") as f:
-            return hashlib.sha256(f.read()).hexdigest()
+        return sha256_file(path)
     except OSError:
         return None
-
-
-def _file_sha256(path: Path) -> str:
-    with open(path, "rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _entry_data(entry: Entry) -> list[Any]:
@@ -424,7 +418,7 @@ class ResultCache:
                 "started_ns": self.started_ns,
                 "entries": {name: _entry_data(entry) for name, entry in entries.items()},
                 "tables": {
-                    table: _file_sha256(generation / f"{table}.arrow") for table in saving.tables
+                    table: sha256_file(generation / f"{table}.arrow") for table in saving.tables
                 },
                 "checks": checks,
             }

@@ -47,7 +47,7 @@ def arrow_schema(spec: TableSpec, columns: list[ResolvedColumn], metadata: dict[
     )
 
 
-def undictionaried(schema: Any) -> Any:
+def batch_schema(schema: Any) -> Any:
     """*schema* with every dictionary (enum) column as its plain value type and no metadata:
     how rows are built in batches, so that batches need no shared dictionary. Casting to
     *schema* afterwards encodes the enums in order of first appearance, as building the
@@ -66,11 +66,11 @@ def undictionaried(schema: Any) -> Any:
 
 def published_schemas(registry: Any) -> dict[str, Any]:
     """Table name -> the Arrow schema its rows are built with in batches
-    (:func:`undictionaried`), for every published table built from annotation rows."""
-    from toolkit.publish.table_specs import TABLES, resolve
+    (:func:`batch_schema`), for every published table built from annotation rows."""
+    from toolkit.publish.table_specs import TABLE_SPECS, resolve
 
     return {
-        spec.name: undictionaried(arrow_schema(spec, resolve(spec, registry, registry.latest), {}))
-        for spec in TABLES
+        spec.name: batch_schema(arrow_schema(spec, resolve(spec, registry, registry.latest), {}))
+        for spec in TABLE_SPECS
         if spec.name != "agreements_canonical"
     }

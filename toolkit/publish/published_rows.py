@@ -260,7 +260,7 @@ class PublishedRows:
     """The export's builder for the per-file pass (picklable: it travels to the workers).
 
     :param schemas: table -> the Arrow schema its rows are built with (enums as plain
-        strings, :func:`toolkit.publish.arrow_schemas.batch_schemas`).
+        strings, :func:`toolkit.publish.arrow_schemas.published_schemas`).
     :param scratch: the folder where each usable document is written as compact JSON.
     """
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from toolkit.publish.table_specs import TABLES
+from toolkit.publish.table_specs import TABLE_SPECS
 
 
 def load_dataset(exports: Path | str | None = None) -> dict[str, Any]:
@@ -21,5 +21,6 @@ def load_dataset(exports: Path | str | None = None) -> dict[str, Any]:
 
     folder = Path(exports) if exports else Path(__file__).resolve().parents[2] / "exports"
     return {
-        spec.name: pq.read_table(folder / "parquet" / f"{spec.name}.parquet") for spec in TABLES
+        spec.name: pq.read_table(folder / "parquet" / f"{spec.name}.parquet")
+        for spec in TABLE_SPECS
     }

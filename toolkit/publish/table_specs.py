@@ -64,7 +64,7 @@ class ResolvedColumn:
 C = Column
 FK = ForeignKey
 
-TABLES: tuple[TableSpec, ...] = (
+TABLE_SPECS: tuple[TableSpec, ...] = (
     TableSpec(
         "sources",
         "Sources",
@@ -321,7 +321,7 @@ RECORD_TYPES = ("actor_mention", "agreement", "date", "source")
 
 
 def table(name: str) -> TableSpec:
-    return next(t for t in TABLES if t.name == name)
+    return next(t for t in TABLE_SPECS if t.name == name)
 
 
 def resolve(spec: TableSpec, registry: SchemaRegistry, version: str) -> list[ResolvedColumn]:

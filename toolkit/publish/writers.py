@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.check.run import Validated
-from toolkit.dataset import ACTORS, META, Dataset
-from toolkit.publish.arrow_schemas import arrow_schema, undictionaried
+from toolkit.dataset import ACTORS, META, Dataset, sha256_file
+from toolkit.publish.arrow_schemas import arrow_schema, batch_schema
 from toolkit.publish.canonical import canonical_agreements
 from toolkit.publish.datacard import datacard
 from toolkit.publish.published_rows import (
@@ -28,7 +28,7 @@ from toolkit.publish.published_rows import (
     compact_json,
     registry_rows,
 )
-from toolkit.publish.table_specs import TABLES, ResolvedColumn, TableSpec, resolve
+from toolkit.publish.table_specs import TABLE_SPECS, ResolvedColumn, TableSpec, resolve
 from toolkit.registry import SchemaRegistry
 
 DEFAULT_META = {
@@ -95,16 +95,16 @@ class Publication:
 
     def table(self, spec: TableSpec, schema: Any) -> Any:
         """The published Arrow table *spec* with *schema*, rows sorted by primary key."""
-        batch_schema = undictionaried(schema)
+        plain = batch_schema(schema)
         if spec.name in self.tables:
             unsorted = self.tables[spec.name]
         elif spec.name == "agreements_canonical":
-            unsorted = canonical_agreements(self.tables, batch_schema)
+            unsorted = canonical_agreements(self.tables, plain)
         elif spec.name == "actors" and self.registry is not None:
             rows = registry_rows(self.registry, self.mentions())
-            unsorted = arrow_table(rows, spec.name, batch_schema)
+            unsorted = arrow_table(rows, spec.name, plain)
         else:
-            unsorted = batch_schema.empty_table()
+            unsorted = plain.empty_table()
         ordered = unsorted.sort_by([(k, "ascending") for k in spec.primary_key]).combine_chunks()
         return ordered.cast(schema)
 
@@ -143,7 +143,7 @@ def write_exports(
         "input_sha256": meta["input_sha256"],
     }
     resolved: list[tuple[TableSpec, list[ResolvedColumn]]] = [
-        (spec, resolve(spec, registry, version)) for spec in TABLES
+        (spec, resolve(spec, registry, version)) for spec in TABLE_SPECS
     ]
     (out / "parquet").mkdir(parents=True)
     (out / "json").mkdir()
@@ -205,8 +205,7 @@ def input_hash(dataset: Dataset, known: dict[str, str | None] | None = None) -> 
             continue  # a folder named like an article or annotation file
         digest = known.get(name)
         if not digest:
-            with open(f"{root}/{name}", "rb") as f:
-                digest = hashlib.file_digest(f, "sha256").hexdigest()
+            digest = sha256_file(f"{root}/{name}")
         h.update(name.encode() + b"\0" + bytes.fromhex(digest))
     return h.hexdigest()
 
@@ -243,8 +242,7 @@ def _hashes(out: Path, names: Iterable[str] | None = None) -> dict[str, str]:
         ]
     hashes = {}
     for name in names:
-        with open(out / name, "rb") as f:
-            hashes[name] = hashlib.file_digest(f, "sha256").hexdigest()
+        hashes[name] = sha256_file(out / name)
     return hashes
 
 
