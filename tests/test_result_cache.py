@@ -300,9 +300,19 @@ def test_a_cache_folder_that_is_a_link_is_not_used(root: Path, tmp_path: Path) -
     assert _report(root, cache=True) == (expected, 0)
 
 
-def test_a_cache_made_with_other_schemas_is_not_used(root: Path, monkeypatch: Any) -> None:
+def test_a_cache_made_with_other_schemas_is_not_used(
+    root: Path, monkeypatch: Any, tmp_path: Path
+) -> None:
+    """Schemas that differ in a description only: the cached results are not reused."""
     _report(root, cache=True)
-    monkeypatch.setattr("toolkit.check.run.fingerprint", lambda registry, max_bytes: "other")
+    assert _report(root, cache=True)[1] > 0
+    schemas = tmp_path / "schemas"
+    shutil.copytree(REPO / "schemas", schemas)
+    annotation = next(schemas.glob("*/annotation.schema.json"))
+    doc = json.loads(annotation.read_text("utf-8"))
+    doc["description"] = str(doc.get("description", "")) + " Edited."
+    annotation.write_text(json.dumps(doc, indent=2), "utf-8")
+    monkeypatch.setenv("TOOLKIT_SCHEMAS", str(schemas))
     assert _report(root, cache=True)[1] == 0
 
 
