@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from toolkit.check.workers import BATCH_FILES
 from toolkit.check.run import validate_dataset
+from toolkit.check.workers import BATCH_FILES
 from toolkit.publish.arrow_schemas import published_schemas
 from toolkit.publish.published_rows import PublishedRows
 from toolkit.publish.writers import Publication
