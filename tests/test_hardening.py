@@ -291,3 +291,36 @@ def test_an_export_killed_mid_swap_is_recovered_by_the_next(small: Path) -> None
     assert export_dataset(small, check=True).differences == []
     assert _tree(small / "exports") == before
     assert sorted(p.name for p in small.iterdir()) == ["exports", "exports.lock", "seeds"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ('"actor_id": "act-', '"actor_id": "\\ud800act-'),  # a lone surrogate in an id
+        ('"agreement_id": "', '"agreement_id": "\\udfff'),
+        ('"$schema": "../../schemas/1.0.0/annotation.schema.json"', '"$schema": 1'),
+        ('"$schema": "../../schemas/1.0.0/annotation.schema.json"', '"$schema": {}'),
+        ('"$schema": "../../schemas/1.0.0/annotation.schema.json"', '"$schema": true'),
+    ],
+)
+def test_ids_and_schema_pointers_of_any_kind_are_findings(small: Path, old: str, new: str) -> None:
+    """A record whose id holds a lone surrogate is set aside without crashing the dataset-wide
+    checks; a $schema that is not a string is a finding (both were internal errors)."""
+    path = small / A1
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), "utf-8")
+    out = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("toolkit")),
+            "validate",
+            "--no-cache",
+            "--root",
+            str(small),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 1, out.stderr
+    assert "internal error" not in out.stderr
+    assert ": error " in out.stdout

@@ -65,7 +65,7 @@ def check_schema(loaded: Loaded, registry: SchemaRegistry, name: str) -> bool:
         loaded.findings.append(
             loaded.finding(
                 "schema-pointer-mismatch",
-                f"$schema is {declared[:120]!r}; expected {expected!r} "
+                f"$schema is {_shown(declared)}; expected {expected!r} "
                 "(it is never fetched or opened)",
                 "/$schema",
             )
@@ -120,7 +120,7 @@ def _without(doc: dict[str, Any], bad: set[tuple[str, int]], dropped: set[str]) 
         if not isinstance(items, list):
             continue
         for i, item in enumerate(items):
-            if (section, i) in bad and isinstance(item, dict) and isinstance(item.get(key), str):
+            if (section, i) in bad and isinstance(item, dict) and _text(item.get(key)):
                 dropped.add(item[key])
         kept[section] = [None if (section, i) in bad else item for i, item in enumerate(items)]
     return kept
@@ -138,3 +138,24 @@ def _message(error: Any) -> str:
     if len(message) > _MAX_MESSAGE:
         message = message[: _MAX_MESSAGE - 1] + "…"
     return message
+
+
+def _shown(value: Any) -> str:
+    """*value* as a message shows it: a string cut to 120 characters, anything else its
+    JSON type."""
+    if isinstance(value, str):
+        return repr(value[:120])
+    kinds = {dict: "an object", list: "an array", bool: "a boolean", type(None): "null"}
+    return f"{kinds.get(type(value), 'a number')}, not a string"
+
+
+def _text(value: Any) -> bool:
+    """Whether *value* is a string that UTF-8 can hold (no lone surrogate), as every id in
+    the rows must be."""
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
