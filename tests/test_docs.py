@@ -37,3 +37,14 @@ def test_readme_starts_with_the_two_commands() -> None:
 
 def test_readme_stays_within_8_kb() -> None:
     assert len((REPO / "README.md").read_bytes()) <= 8192
+
+
+def test_every_test_the_hardening_page_names_exists() -> None:
+    import re
+
+    page = (REPO / "docs" / "hardening.md").read_text("utf-8")
+    named = re.findall(r"`(tests/[\w/]+\.py)(?:::(\w+))?`", page)
+    assert len(named) >= 10
+    for path, test in named:
+        source = (REPO / path).read_text("utf-8")
+        assert not test or f"def {test}(" in source, f"{path}::{test}"

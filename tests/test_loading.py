@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from conftest import REPO
 from toolkit.check.json_positions import scan
-from toolkit.check.strict_json import MAX_DEPTH, _fast_parse, load_json
+from toolkit.check.strict_json import MAX_DEPTH, fast_parse, load_json
 
 CASES = [
     # (name, bytes, code, line, column)
@@ -53,7 +53,23 @@ CASES = [
     ("infinity", b'{"a": -Infinity}', "json-nonfinite-number", 1, 7),
     ("float-overflow", b'{"a": 1e400}', "json-nonfinite-number", 1, 7),
     ("beyond-64-bits", b'{"a": 18446744073709551616}', "json-number-out-of-range", 1, 7),
+    ("past-4300-digits", b'{"a": ' + b"9" * 5000 + b"}", "json-number-out-of-range", 1, 7),
+    (
+        "negative-past-4300-digits-in-list",
+        b'{"a": [-' + b"1" * 100_000 + b"]}",
+        "json-number-out-of-range",
+        1,
+        8,
+    ),
     ("lone-surrogate", b'{"a": "\\udc00"}', "json-lone-surrogate", 1, 7),
+    ("lone-surrogate-in-key", b'{"x": 1,\n "\\ud800": 2}', "json-lone-surrogate", 2, 2),
+    (
+        "duplicate-key-once-escaped",
+        '{"\\ud83d\\ude00": 1, "😀": 2}'.encode(),
+        "json-duplicate-key",
+        1,
+        21,
+    ),
     ("array-document", b"[1, 2]", "document-not-object", 1, 1),
     ("scalar-document", b'"text"', "document-not-object", 1, 1),
     ("null-document", b"null", "document-not-object", 1, 1),
@@ -98,6 +114,41 @@ def test_a_one_megabyte_string_is_loaded(tmp_path: Path) -> None:
     assert loaded.ok and not loaded.findings
 
 
+def test_a_huge_number_is_shown_cut_short(tmp_path: Path) -> None:
+    path = tmp_path / "huge.json"
+    path.write_bytes(b'{"a": -' + b"1" * 100_000 + b"}")
+    [finding] = load_json(path, "huge.json").findings
+    assert finding.message == (
+        "-11111111111111111111111111111… (100001 characters) does not fit in 64 bits"
+    )
+
+
+def test_a_long_duplicate_key_is_shown_cut_short(tmp_path: Path) -> None:
+    path = tmp_path / "key.json"
+    path.write_text('{"' + "k" * 500 + '": 1, "' + "k" * 500 + '": 2}')
+    [finding] = load_json(path, "key.json").findings
+    assert finding.message == (
+        f"key {'k' * 80!r}… (500 characters) appears more than once in this object"
+    )
+
+
+def test_integral_floats_are_read_as_the_integers_json_schema_takes_them_for(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "floats.json"
+    path.write_text('{"a": 1.0, "b": 1e2, "c": 2.5, "d": 1e-400, "e": -0.0, "f": 1e19}')
+    loaded = load_json(path, "floats.json")
+    assert not loaded.findings
+    assert [(k, type(v).__name__, v) for k, v in loaded.document.items()] == [
+        ("a", "int", 1),
+        ("b", "int", 100),
+        ("c", "float", 2.5),
+        ("d", "int", 0),
+        ("e", "int", 0),
+        ("f", "float", 1e19),
+    ]
+
+
 def test_positions_point_at_every_value() -> None:
     text = '{\n  "a": [1, {"b": "x\\"y"}],\n  "c/d": null\n}'
     pm = scan(text)
@@ -133,7 +184,7 @@ def _typed(value: Any) -> Any:
 
 def _fast_agrees(text: str) -> bool:
     """True when the fast parse of *text* gives way or gives exactly what ``json.loads`` gives."""
-    doc = _fast_parse(text.encode("utf-8", "surrogatepass"), text, MAX_DEPTH)
+    doc = fast_parse(text.encode("utf-8", "surrogatepass"), text, MAX_DEPTH)
     return doc is None or _typed(doc) == _typed(json.loads(text))
 
 
@@ -166,7 +217,7 @@ def test_the_fast_parse_reads_every_document_as_json_does(
     ],
 )
 def test_the_fast_parse_gives_way_on_every_doubtful_document(text: str) -> None:
-    doc = _fast_parse(text.encode("utf-8", "surrogatepass"), text, MAX_DEPTH)
+    doc = fast_parse(text.encode("utf-8", "surrogatepass"), text, MAX_DEPTH)
     if doc is not None:  # only the escaped pair is plain JSON
         assert text == '{"s": "\\ud83d\\ude00"}' and doc == json.loads(text)
 
@@ -174,5 +225,5 @@ def test_the_fast_parse_gives_way_on_every_doubtful_document(text: str) -> None:
 def test_the_fast_parse_reads_the_seed_annotations_as_json_does() -> None:
     for path in sorted((REPO / "seeds" / "annotations").glob("*.json")):
         text = path.read_text("utf-8")
-        doc = _fast_parse(path.read_bytes(), text, MAX_DEPTH)
+        doc = fast_parse(path.read_bytes(), text, MAX_DEPTH)
         assert doc is not None and _typed(doc) == _typed(json.loads(text))

@@ -1,9 +1,19 @@
-"""The validation Report (data), and the text, JSON and GitHub reporters that render it."""
+"""The validation Report (data), and the text, JSON and GitHub reporters that render it.
+
+Findings carry what contributors wrote (file names, keys, quotes), so the reporters print any
+string: in the text and GitHub formats every control character, line or paragraph separator,
+bidirectional control and lone surrogate is written as an escape (``\\n``, ``\\x1b``,
+``\\u2028``, ``\\ud800``), so each finding stays on its lines and nothing reaches the
+terminal or the CI runner as a command; the JSON format stays valid JSON that decodes to the
+report. A stream that cannot encode every character gets escapes in their place.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -54,17 +64,22 @@ class Reporter(ABC):
 
 
 class TextReporter(Reporter):
-    """Compiler style: ``path:line:col: severity code message`` then the hint, then a summary."""
+    """Compiler style: ``path:line:col: severity code message`` then the hint, then a summary;
+    two lines per finding whatever its strings hold (:func:`printable`)."""
 
     def report(self, report: Report, stream: TextIO) -> None:
+        write = _writer(stream)
         for f in report.findings:
-            where = f"{f.file}:{f.line}:{f.column}"
-            pointer = f" [{f.pointer}]" if f.pointer else ""
-            stream.write(f"{where}: {f.severity} {f.code} {f.message}{pointer}\n")
-            stream.write(f"    hint: {f.hint}\n")
+            where = f"{printable(f.file)}:{f.line}:{f.column}"
+            pointer = f" [{printable(f.pointer)}]" if f.pointer else ""
+            write(
+                f"{where}: {printable(f.severity)} {printable(f.code)} "
+                f"{printable(f.message)}{pointer}\n"
+            )
+            write(f"    hint: {printable(f.hint)}\n")
         s = report.stats
         verdict = "valid" if report.valid else "invalid"
-        stream.write(
+        write(
             f"{verdict}: {report.errors} error(s), {report.warnings} warning(s) in "
             f"{s.get('files', 0)} file(s); {s.get('agreements', 0)} agreements, "
             f"{s.get('actors', 0)} actors, {s.get('dates', 0)} dates, "
@@ -73,38 +88,108 @@ class TextReporter(Reporter):
 
 
 class JsonReporter(Reporter):
-    """The library report, as JSON: ``json.loads(output) == report.to_dict()``."""
+    """The library report, as JSON: ``json.loads(output) == report.to_dict()``. JSON escapes
+    the C0 controls; DEL, the C1 controls, the separators, the bidirectional controls and
+    lone surrogates are written as ``\\uXXXX`` escapes too (a lone surrogate has no UTF-8
+    form; a high one followed by a low one reads back as the pair's character, as JSON
+    defines), and a stream that cannot encode every character gets ASCII with escapes."""
 
     def report(self, report: Report, stream: TextIO) -> None:
-        stream.write(json.dumps(report.to_dict(), indent=2, ensure_ascii=False, sort_keys=True))
+        utf = _encodes_everything(stream)
+        text = json.dumps(report.to_dict(), indent=2, ensure_ascii=not utf, sort_keys=True)
+        if utf:
+            text = _JSON_UNSAFE.sub(_json_escape, text)
+        stream.write(text)
         stream.write("\n")
 
 
 class GithubReporter(Reporter):
-    """GitHub Actions workflow commands, so a pull request shows each finding on its line."""
+    """GitHub Actions workflow commands, so a pull request shows each finding on its line.
+    Line breaks get the runner's escapes (``%0D``, ``%0A``; and ``%3A``, ``%2C`` in
+    properties), every other unsafe character the escape :func:`printable` gives it, so no
+    finding can start a line of its own (a line starting with ``::`` is a command)."""
 
     def report(self, report: Report, stream: TextIO) -> None:
+        write = _writer(stream)
         for f in report.findings:
             level = "error" if f.severity == Severity.ERROR.value else "warning"
             props = (
                 f"file={_prop(f.file)},line={max(f.line, 1)},col={max(f.column, 1)},"
                 f"title={_prop(f.code)}"
             )
-            stream.write(
-                f"::{level} {props}::{_data(f.message + ' ' + f.pointer + ' — ' + f.hint)}\n"
-            )
-        stream.write(
+            write(f"::{level} {props}::{_data(f.message + ' ' + f.pointer + ' — ' + f.hint)}\n")
+        write(
             f"{'valid' if report.valid else 'invalid'}: {report.errors} error(s), "
             f"{report.warnings} warning(s)\n"
         )
 
 
+#: Characters printed as escapes in the text and GitHub formats: C0 controls (newline and tab
+#: included), DEL, C1 controls, the line and paragraph separators, the bidirectional controls
+#: (which reorder what a terminal shows) and lone surrogates (which have no UTF-8 form).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+#: The same, but leaving line breaks to the GitHub format's own escapes.
+_UNSAFE_BUT_BREAKS = re.compile(
+    "[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+#: What JSON leaves unescaped of those: all but the C0 controls.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _escape(m: re.Match[str]) -> str:
+    """The Python escape of the matched character: ``\\n``, ``\\x85``, ``\\u2028``."""
+    return m.group(0).encode("unicode_escape").decode("ascii")
+
+
+def _json_escape(m: re.Match[str]) -> str:
+    """The JSON escape of the matched character (one of the Basic Multilingual Plane)."""
+    return f"\\u{ord(m.group(0)):04x}"
+
+
+def printable(s: str) -> str:
+    """*s* with every control character, separator, bidirectional control and lone
+    surrogate written as its Python escape (``\\n``, ``\\x85``, ``\\u2028``, ``\\ud800``);
+    other text is untouched.
+
+    >>> printable("a\\nb\\ud800")
+    'a\\\\nb\\\\ud800'
+    """
+    return _UNSAFE.sub(_escape, s) if _UNSAFE.search(s) else s
+
+
 def _data(s: str) -> str:
+    """A workflow command's message: GitHub's escapes for ``%`` and line breaks, Python's
+    for the other unsafe characters."""
+    if _UNSAFE_BUT_BREAKS.search(s):
+        s = _UNSAFE_BUT_BREAKS.sub(_escape, s)
     return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _prop(s: str) -> str:
+    """A workflow command's property value: :func:`_data`, and ``:`` and ``,`` escaped."""
     return _data(s).replace(":", "%3A").replace(",", "%2C")
+
+
+def _encodes_everything(stream: TextIO) -> bool:
+    """True when *stream* encodes every character (UTF-8, or a string buffer)."""
+    encoding = getattr(stream, "encoding", None)
+    return encoding is None or encoding.lower().replace("-", "").replace("_", "") in (
+        "utf8",
+        "utf8sig",
+    )
+
+
+def _writer(stream: TextIO) -> Callable[[str], object]:
+    """How to write escaped text to *stream*: as it is when the stream encodes everything,
+    else with a backslash escape for each character its encoding lacks."""
+    if _encodes_everything(stream):
+        return stream.write
+    encoding = stream.encoding
+
+    def write(text: str) -> object:
+        return stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
+
+    return write
 
 
 REPORTERS: dict[str, type[Reporter]] = {

@@ -21,7 +21,7 @@ from toolkit.check.strict_json import MAX_BYTES, Loaded, byte_position
 from toolkit.dataset import Dataset
 from toolkit.findings import RULE_CODES, Finding, RuleCode, declare
 from toolkit.regular_file import FileTooLarge, NotRegularFile, read_regular
-from toolkit.text import occurrences
+from toolkit.text import line_column
 
 #: The codes of the evidence layer: what a document's rules find against its article (and
 #: the actor registry's rule).
@@ -369,13 +369,24 @@ def check_evidence(ctx: DocumentContext) -> Iterator[Finding]:
                 yield from _check_chrome(ctx, pointer, start, end)
 
 
+#: How many places a message names where a quote occurs.
+_PLACES_SHOWN = 5
+
+
 def _near_miss(text: str, start: int, end: int, quote: str) -> str:
-    found = occurrences(text, quote)
+    """What is at *start*-*end* instead of *quote*, and the first places the quote occurs
+    (a count of the others: a short quote may occur everywhere)."""
     at = f"text[{start}:{end}] is {text[start:end][:80]!r}, not the quote"
-    if not found:
+    places: list[str] = []
+    i = text.find(quote) if quote else -1
+    while i != -1 and len(places) < _PLACES_SHOWN:
+        line, column = line_column(text, i)
+        places.append(f"{i}-{i + len(quote)} (line {line}, col {column})")
+        i = text.find(quote, i + 1)
+    if not places:
         return f"{at}; the quote does not occur in the article at all"
-    where = ", ".join(f"{s.start}-{s.end} (line {s.line}, col {s.column})" for s in found[:5])
-    return f"{at}; the quote occurs at {where}"
+    more = text.count(quote, i) if i != -1 else 0
+    return f"{at}; the quote occurs at {', '.join(places)}" + (f" and {more} more" if more else "")
 
 
 def _check_chrome(ctx: DocumentContext, pointer: str, start: int, end: int) -> Iterator[Finding]:

@@ -8,6 +8,7 @@ text is valid JSON no deeper than the nesting limit, so the recursion is bounded
 
 from __future__ import annotations
 
+import json
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -17,16 +18,14 @@ from toolkit.findings import pointer_join
 _WS = re.compile(r"[ \t\n\r]*")
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _SCALAR = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null|NaN|-?Infinity")
-_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
-_SIMPLE = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 
 
 def _unescape(raw: str) -> str:
-    def one(m: re.Match[str]) -> str:
-        esc = m.group(1)
-        return chr(int(esc[1:], 16)) if esc[0] == "u" else _SIMPLE.get(esc, esc)
-
-    return _ESCAPE.sub(one, raw[1:-1])
+    """The value of the JSON string literal *raw* (quotes included), decoded as ``json``
+    decodes it: an escaped surrogate pair is one character, a lone surrogate stays one."""
+    if "\\" not in raw:
+        return raw[1:-1]
+    return str(json.loads(raw))
 
 
 @dataclass

@@ -18,8 +18,9 @@ from typing import Any
 import orjson
 
 from toolkit.check.json_positions import _SCALAR, PositionMap, scan
-from toolkit.findings import Finding, RuleCode, declare, pointer_join
+from toolkit.findings import Finding, RuleCode, declare, pointer_join, pointer_split
 from toolkit.regular_file import FileTooLarge, NotRegularFile, read_regular
+from toolkit.text import line_column
 
 #: The codes of the file and JSON layers: what loading a file can find (a file name that
 #: is not UTF-8 is found when the files are listed).
@@ -109,12 +110,20 @@ MAX_BYTES = 16 * 1024 * 1024
 #: Deepest nesting of objects and arrays accepted (annotation documents need about 8).
 MAX_DEPTH = 64
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1
-#: Floats this large may be integers orjson could not hold as such: the careful parse decides.
+#: Longest integer literal that may lie inside 64 bits: a minus and 19 digits (JSON writes
+#: no leading zeros).
+_INT_DIGITS = 20
+#: How much of a long number literal a message shows.
+_SHOWN_DIGITS = 30
+#: How much of a long key a message shows.
+_SHOWN_CHARACTERS = 80
+#: Integral floats below this size are typed as integers (see :func:`_float`).
 _FLOAT_FROM_BIG_INT = float(2**63)
 
 _STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _JSON_TYPES = {list: "array", str: "string", bool: "boolean", type(None): "null"}
 _BOMS = {
     b"\xef\xbb\xbf": "a UTF-8 byte-order mark",
@@ -211,13 +220,13 @@ def load_json(
         )
         return out
     out.text = text
-    doc = _fast_parse(data, text, max_depth)
+    doc = fast_parse(data, text, max_depth)
     if doc is not None:  # orjson refuses lone surrogates: none to look for
         out.document = doc
         return out
     depth, offset = _max_depth(text, max_depth)
     if depth > max_depth:
-        line, col = _line_col(text, offset)
+        line, col = line_column(text, offset)
         out.findings.append(
             Finding.make(
                 "json-too-deep",
@@ -249,7 +258,7 @@ def load_json(
         return out
     out.findings.extend(_value_findings(out, problems))
     if _SURROGATE_ESCAPE.search(text):
-        out.findings.extend(_surrogate_findings(out, doc, ""))
+        doc = _without_lone_surrogates(out, doc, "")
     if not isinstance(doc, dict):
         kind = _JSON_TYPES.get(type(doc), "number")
         out.findings.append(out.finding("document-not-object", f"the document is a JSON {kind}"))
@@ -264,11 +273,6 @@ def byte_position(data: bytes, offset: int) -> tuple[int, int]:
     line = data.count(b"\n", 0, offset) + 1
     start = data.rfind(b"\n", 0, offset) + 1
     return line, len(data[start:offset].decode("utf-8", "replace")) + 1
-
-
-def _line_col(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def _max_depth(text: str, limit: int) -> tuple[int, int]:
@@ -290,14 +294,14 @@ _KEY_COLON = re.compile(r'"\s*:')
 _SPACED_COLON = re.compile(r'"\s+:')
 
 
-def _fast_parse(data: bytes, text: str, max_depth: int) -> dict[str, Any] | None:
+def fast_parse(data: bytes, text: str, max_depth: int) -> dict[str, Any] | None:
     """The document when *data* (whose text is *text*) is plain, clean JSON, parsed by orjson;
     None when anything needs the careful parse: a syntax error, NaN or Infinity, a number that
     overflows a float, a lone surrogate (orjson refuses all of these), nesting over
-    *max_depth*, an integer beyond 64 bits (orjson turns those past 2**64 into floats, so a
-    float that large is sent to the careful parse too), a duplicate key (fewer keys parsed than
-    written) or a document that is not an object. What orjson accepts, it parses to the
-    values ``json.loads`` gives (a test compares them)."""
+    *max_depth*, an integer beyond 64 bits, any float (orjson turns integers past 2**64 into
+    floats, and the careful parse types integral floats as integers), a duplicate key (fewer
+    keys parsed than written) or a document that is not an object. What orjson accepts, it
+    parses to the values ``json.loads`` gives (a test compares them)."""
     try:
         doc = orjson.loads(data)
     except orjson.JSONDecodeError:
@@ -343,8 +347,8 @@ def _clean_key_count(doc: dict[str, Any], max_depth: int) -> int | None:
             elif kind is int:
                 if not INT_MIN <= v <= INT_MAX:
                     return None
-            elif kind is float and not -_FLOAT_FROM_BIG_INT < v < _FLOAT_FROM_BIG_INT:
-                return None  # NaN, an infinity, or perhaps an integer literal past 2**64
+            elif kind is float:
+                return None  # the careful parse types it (see _float)
     return count
 
 
@@ -361,16 +365,33 @@ def _object(pairs: list[tuple[str, Any]], problems: dict[str, bool]) -> dict[str
 
 
 def _int(s: str, problems: dict[str, bool]) -> int:
-    value = int(s)
-    if not INT_MIN <= value <= INT_MAX:
-        problems["range"] = True
-    return value
+    """The integer literal *s*; one beyond 64 bits is flagged and kept as the nearest value
+    beyond the range (``INT_MAX + 1`` or ``INT_MIN - 1``), so no later step handles a number
+    of unbounded size (Python refuses to convert literals of over 4,300 digits at all)."""
+    if len(s) <= _INT_DIGITS:
+        value = int(s)
+        if INT_MIN <= value <= INT_MAX:
+            return value
+    problems["range"] = True
+    return INT_MIN - 1 if s[0] == "-" else INT_MAX + 1
 
 
-def _float(s: str, problems: dict[str, bool]) -> float:
+def _int_out_of_range(token: str) -> bool:
+    """True when the integer literal *token* (digits, perhaps after a minus) lies outside
+    64 bits; literals of any length are decided without converting them whole."""
+    return len(token) > _INT_DIGITS or not INT_MIN <= int(token) <= INT_MAX
+
+
+def _float(s: str, problems: dict[str, bool]) -> float | int:
+    """The number literal *s* written with a fraction or an exponent. Its float is what JSON
+    Schema judges, and JSON Schema takes an integral one (``1.0``, ``1e2``, ``1e-400``) for
+    an integer; such a float within 64 bits is returned as that ``int``, so a document the
+    schemas accept holds integers wherever they ask for one. An infinity is flagged."""
     value = float(s)
     if math.isinf(value):
         problems["nonfinite"] = True
+    elif value.is_integer() and -_FLOAT_FROM_BIG_INT < value < _FLOAT_FROM_BIG_INT:
+        return int(value)
     return value
 
 
@@ -381,11 +402,11 @@ def _value_findings(out: Loaded, problems: dict[str, bool]) -> list[Finding]:
     found: list[Finding] = []
     for pointer, pos in pm.duplicates:
         line, col = pm.line_col(pos)
-        key = pointer.rsplit("/", 1)[-1]
+        key = pointer_split(pointer)[-1]
         found.append(
             Finding.make(
                 "json-duplicate-key",
-                f"key {key!r} appears more than once in this object",
+                f"key {_quoted(key)} appears more than once in this object",
                 file=out.file,
                 pointer=pointer,
                 line=line,
@@ -407,10 +428,10 @@ def _value_findings(out: Loaded, problems: dict[str, bool]) -> list[Finding]:
             msg = (
                 f"{token} is not a JSON number"
                 if token[-1] in "Ny"
-                else f"{token[:30]} overflows a 64-bit float to infinity"
+                else f"{_shown(token)} overflows a 64-bit float to infinity"
             )
-        elif token.lstrip("-").isdigit() and not INT_MIN <= int(token) <= INT_MAX:
-            code, msg = "json-number-out-of-range", f"{token[:30]} does not fit in 64 bits"
+        elif token.lstrip("-").isdigit() and _int_out_of_range(token):
+            code, msg = "json-number-out-of-range", f"{_shown(token)} does not fit in 64 bits"
         else:
             continue
         line, col = pm.line_col(pos)
@@ -418,23 +439,63 @@ def _value_findings(out: Loaded, problems: dict[str, bool]) -> list[Finding]:
     return found
 
 
-def _surrogate_findings(out: Loaded, value: Any, pointer: str) -> list[Finding]:
-    found: list[Finding] = []
+def _has_lone_surrogate(s: str) -> bool:
+    """True when *s* holds a surrogate code point (JSON decodes a complete pair to one
+    character, so any left is unpaired)."""
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _quoted(s: str) -> str:
+    """*s* as a message quotes it: its repr, a long one cut short."""
+    if len(s) <= _SHOWN_CHARACTERS:
+        return repr(s)
+    return f"{s[:_SHOWN_CHARACTERS]!r}… ({len(s)} characters)"
+
+
+def _shown(token: str) -> str:
+    """A number literal as a message shows it: a long one cut short, with its length."""
+    if len(token) <= _SHOWN_DIGITS:
+        return token
+    return f"{token[:_SHOWN_DIGITS]}… ({len(token)} characters)"
+
+
+def _without_lone_surrogates(out: Loaded, value: Any, pointer: str) -> Any:
+    """*value* (found at *pointer*) with each unpaired surrogate of its strings, object keys
+    included, replaced by U+FFFD, after a finding for each string that held one (a key's
+    finding is at the key). The checks then go on with the rest of the document, and no
+    string without a UTF-8 form reaches the table rows, Arrow or a report."""
     if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            found.append(
-                out.finding(
-                    "json-lone-surrogate", "the string holds an unpaired surrogate escape", pointer
-                )
+        if not _has_lone_surrogate(value):
+            return value
+        out.findings.append(
+            out.finding(
+                "json-lone-surrogate", "the string holds an unpaired surrogate escape", pointer
             )
-    elif isinstance(value, dict):
+        )
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        kept: dict[str, Any] = {}
         for k, v in value.items():
             child = pointer + pointer_join(k)
-            found.extend(_surrogate_findings(out, k, child))
-            found.extend(_surrogate_findings(out, v, child))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            found.extend(_surrogate_findings(out, v, f"{pointer}/{i}"))
-    return found
+            if _has_lone_surrogate(k):
+                line, column = out.positions.locate_key(child)
+                out.findings.append(
+                    Finding.make(
+                        "json-lone-surrogate",
+                        "the key holds an unpaired surrogate escape",
+                        file=out.file,
+                        pointer=child,
+                        line=line,
+                        column=column,
+                    )
+                )
+                k = _SURROGATE.sub("\ufffd", k)
+            kept[k] = _without_lone_surrogates(out, v, child)
+        return kept
+    if isinstance(value, list):
+        return [_without_lone_surrogates(out, v, f"{pointer}/{i}") for i, v in enumerate(value)]
+    return value
