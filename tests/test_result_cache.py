@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -397,3 +398,18 @@ def test_a_run_leaves_alone_the_cache_another_run_is_writing(root: Path) -> None
     (root / "seeds" / "annotations" / "zz-new.json").write_text("{}", "utf-8")
     validate_dataset(root, cache=True, jobs=1)
     assert [p.name for p in folder.glob("g-*")] == [(folder / "current").read_text("utf-8")]
+
+
+def test_a_file_replaced_by_a_fifo_is_not_read_by_the_cache(root: Path, tmp_path: Path) -> None:
+    """An empty annotation file, cached, then replaced by a FIFO of the same size (0): the
+    cache's hash of it would block for ever; the run reports the FIFO instead."""
+    empty = root / "seeds" / "annotations" / "zz-empty.json"
+    empty.write_bytes(b"")
+    env = {**os.environ, "TOOLKIT_CACHE_DIR": str(tmp_path / "cache")}
+    command = [str(Path(sys.executable).with_name("toolkit")), "validate", "--root", str(root)]
+    subprocess.run(command, env=env, capture_output=True, timeout=120, check=False)
+    empty.unlink()
+    os.mkfifo(empty)
+    out = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 1
+    assert "zz-empty.json" in out.stdout and "FIFO" in out.stdout

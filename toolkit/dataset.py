@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -177,12 +178,17 @@ def article_id_from_filename(name: str) -> str:
 
 
 def sha256_file(path: Path | str) -> str:
-    """The SHA-256 of a file's bytes, as hex, read a megabyte at a time (every file hash of
-    the toolkit is taken here; bytes already in memory are hashed where they are read).
+    """The SHA-256 of a regular file's bytes, as hex, read a megabyte at a time (every file
+    hash of the toolkit is taken here; bytes already in memory are hashed where they are
+    read). The file is opened without blocking and its type taken from the open descriptor,
+    so a FIFO or a device put in a file's place is refused, never read.
 
-    :raises OSError: when the file cannot be read.
+    :raises OSError: when the file cannot be read or is not a regular file.
     """
-    with open(path, "rb") as f:
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 

@@ -27,6 +27,7 @@ from toolkit.check.workers import PARALLEL_MIN_FILES, check_files
 from toolkit.dataset import Dataset, printable_name
 from toolkit.findings import Finding
 from toolkit.registry import SchemaRegistry
+from toolkit.regular_file import FileTooLarge, NotRegularFile, read_regular
 from toolkit.report import Report
 
 #: Called with (files checked so far, files in all) as checking goes on.
@@ -328,7 +329,7 @@ def _reread(dataset: Dataset, file: str) -> Loaded:
     """A file's text again, to give line and column to a dataset-wide finding in it (only
     files with such findings are read twice)."""
     try:
-        text = (dataset.root / file).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        text: str | None = read_regular(dataset.root / file, MAX_BYTES).decode("utf-8")
+    except (OSError, UnicodeDecodeError, NotRegularFile, FileTooLarge):
         text = None
     return Loaded(file, text=text)
