@@ -167,9 +167,9 @@ def _validate(
     if actors is not None:
         findings.extend(actors.findings)
         if actors.ok:
-            tables = Rows()
-            registry_rows(tables, actors.file, actors.document, _mentions(frames))
-            frames = _merge(frames, None, frames_of(tables, checked))
+            rows = Rows()
+            registry_rows(rows, actors.file, actors.document, _mentions(frames))
+            frames = _merge(frames, None, frames_of(rows, checked))
     complete = all(r.ok and not r.dropped_ids for r in results) and len(results) > 0
     dropped_dates = {f"{r.article_id}|{i}" for r in results if r.ok for i in r.dropped_ids}
     inputs = as_stored(
