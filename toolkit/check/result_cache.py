@@ -172,8 +172,10 @@ def _read_frames(generation: Path, tables: dict[str, str]) -> dict[str, Any]:
     """The frames of the Arrow IPC files of *generation*, table -> the SHA-256 its file must
     have: memory-mapped and kept in the batches they were written in, without a copy
     (``polars.read_ipc`` copies every column, five times slower here). Each checksum is
-    verified on the mapped bytes, the very ones then read, before any of them is parsed;
-    the files are hashed in threads, side by side (hashlib lets go of the interpreter).
+    verified before the file is mapped, by reading it a megabyte at a time (hashing through
+    the mapping would bring every page of it into this process); the files are hashed in
+    threads, side by side (hashlib lets go of the interpreter). Between the two, only this
+    user can change the file: its folder is private (:func:`private`).
 
     :raises CacheRejected: when a file is not private or not what its checksum says.
     """
@@ -183,27 +185,21 @@ def _read_frames(generation: Path, tables: dict[str, str]) -> dict[str, Any]:
     import pyarrow as pa
     import pyarrow.ipc
 
-    buffers = {}
+    paths = {}
     for table in tables:
         if not _TABLE.match(table):
             raise CacheRejected(f"{table[:40]!r} is not a table name")
         path = generation / f"{table}.arrow"
         if not private(path, stat.S_IFREG):
             raise CacheRejected(f"{path.name} is not a private regular file")
-        buffers[table] = pa.memory_map(str(path)).read_buffer()
-    with ThreadPoolExecutor(max_workers=max(1, min(len(buffers), os.cpu_count() or 1))) as pool:
-        digests = dict(
-            zip(
-                buffers,
-                pool.map(lambda b: hashlib.sha256(memoryview(b)).hexdigest(), buffers.values()),
-                strict=True,
-            )
-        )
+        paths[table] = path
+    with ThreadPoolExecutor(max_workers=max(1, min(len(paths), os.cpu_count() or 1))) as pool:
+        digests = dict(zip(paths, pool.map(sha256_file, paths.values()), strict=True))
     frames = {}
-    for table, buffer in buffers.items():
+    for table, path in paths.items():
         if not hmac.compare_digest(digests[table], tables[table]):
             raise CacheRejected(f"{table}.arrow does not have the checksum its index gives")
-        arrow = pyarrow.ipc.open_file(buffer).read_all()
+        arrow = pyarrow.ipc.open_file(pa.memory_map(str(path))).read_all()
         arrow.validate(full=False)
         frames[table] = pl.from_arrow(arrow, rechunk=False)
     return frames
