@@ -413,3 +413,15 @@ def test_a_file_replaced_by_a_fifo_is_not_read_by_the_cache(root: Path, tmp_path
     out = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
     assert out.returncode == 1
     assert "zz-empty.json" in out.stdout and "FIFO" in out.stdout
+
+
+def test_a_key_cut_short_is_made_anew_and_the_cache_works_again(root: Path) -> None:
+    """A run killed while writing the key left it short: the cache is not used with it, and
+    the next run that writes the cache makes a whole key, which later runs use."""
+    expected, _ = _report(root, cache=False)
+    _report(root, cache=True)
+    key = cache_folder(Dataset.at(root)) / "key"
+    key.write_bytes(b"short")
+    assert _report(root, cache=True) == (expected, 0)  # not used; written again
+    assert len(key.read_bytes()) == 32
+    assert _report(root, cache=True) == (expected, len(_files(root)) - _unread(root))

@@ -320,22 +320,31 @@ class ResultCache:
         return Cached(int(index["started_ns"]), entries, frames, index.get("checks"))
 
     def _secret(self, create: bool) -> bytes | None:
-        """This user's key for the cache folder, made on first use when *create*."""
+        """This user's key for the cache folder, made on first use when *create* (and made
+        anew when it is not whole, as after a run killed while it wrote it). It comes into
+        place whole: written under another name, then linked to its own."""
         path = self.folder / _KEY
         try:
             key = _read_private(path)
+            if len(key) == 32:
+                return key
+            if not create:
+                raise CacheRejected("the key is not 32 bytes")
+            os.unlink(path)
         except FileNotFoundError:
             if not create:
                 return None
-            key = secrets.token_bytes(32)
-            try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-            except FileExistsError:
-                return _read_private(path)  # another run made it first
+        key = secrets.token_bytes(32)
+        partial = self.folder / f"{_KEY}.{uuid.uuid4().hex}"
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        try:
             with os.fdopen(fd, "wb") as f:
                 f.write(key)
-        if len(key) != 32:
-            raise CacheRejected("the key is not 32 bytes")
+            os.link(partial, path)
+        except FileExistsError:
+            return self._secret(create=False)  # another run made it first
+        finally:
+            partial.unlink(missing_ok=True)
         return key
 
     def _mac(self, data: bytes, create: bool = False) -> str:
@@ -408,7 +417,7 @@ class ResultCache:
                 saving.generation.mkdir(mode=0o700)
                 for table, frame in frames.items():
                     frame.write_ipc(saving.generation / f"{table}.arrow")
-            except Exception:  # a full disk, a polars IO error: no cache this time
+            except BaseException:  # a full disk, a polars error or panic: no cache this time
                 saving.failed = True
 
         saving.thread = threading.Thread(target=write, name="write cache", daemon=True)
@@ -443,7 +452,7 @@ class ResultCache:
             pointer = self.folder / f"current.{generation.name}"
             pointer.write_text(generation.name, "utf-8")
             os.replace(pointer, self.folder / "current")
-        except (OSError, CacheRejected):
+        except (OSError, CacheRejected, ValueError, TypeError):
             shutil.rmtree(generation, ignore_errors=True)
             return
         for old in self.folder.glob("g-*"):

@@ -32,14 +32,24 @@ def scratch_folder() -> Iterator[Path]:
     """
     base = Path(tempfile.gettempdir())
     remove_stale_scratch(base)
+    held = -1
+    folder: Path | None = None
     try:
-        folder = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=base))
-        held = os.open(folder / ".lock", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # made under another name, locked, then named as scratch: never seen unlocked
+        making = Path(tempfile.mkdtemp(prefix=f".{SCRATCH_PREFIX}", dir=base))
+        folder = making
+        held = os.open(making / ".lock", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        folder = base / making.name[1:]
+        os.rename(making, folder)
     except OSError as exc:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+        if held >= 0:
+            os.close(held)
         where = os.environ.get("TMPDIR") or str(base)
         raise ExportFailed(scratch_failed(where, exc)) from exc
     try:
-        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -140,8 +150,8 @@ def exchange(a: Path, b: Path) -> bool:
     if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
         return True
     code = ctypes.get_errno()
-    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
-        return False
+    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.EPERM):
+        return False  # EPERM: a seccomp filter that refuses the call (permissions give EACCES)
     raise OSError(code, os.strerror(code), str(b))
 
 
