@@ -61,6 +61,8 @@ class Publication:
     documents: list[tuple[str, int, int]]
     registry: dict[str, Any] | None
     hashed: dict[str, str | None] = field(default_factory=dict)
+    #: actor id -> the ids of the articles that mention it (:meth:`mentions`)
+    mentioned: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, validated: Validated) -> Publication:
@@ -85,13 +87,15 @@ class Publication:
             hashed.update(result.read_also)
             hashed[result.file] = result.sha256
         registry = validated.registry_file.document if validated.registry_file else None
-        return cls(
+        publication = cls(
             validated.dataset,
             {table: pa.concat_tables(arrows) for table, arrows in sorted(parts.items())},
             [where[r.file] for r in sorted(usable, key=lambda r: str(r.article_id))],
             registry,
             hashed,
         )
+        publication.mentioned = publication.mentions()  # before any table is written and let go
+        return publication
 
     def table(self, spec: TableSpec, schema: Any) -> Any:
         """The published Arrow table *spec* with *schema*, rows sorted by primary key."""
@@ -101,7 +105,7 @@ class Publication:
         elif spec.name == "agreements_canonical":
             unsorted = canonical_agreements(self.tables, plain)
         elif spec.name == "actors" and self.registry is not None:
-            rows = registry_rows(self.registry, self.mentions())
+            rows = registry_rows(self.registry, self.mentioned)
             unsorted = arrow_table(rows, spec.name, plain)
         else:
             unsorted = plain.empty_table()
