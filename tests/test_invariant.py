@@ -20,21 +20,19 @@ import json
 import os
 import re
 import resource
-import signal
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
 
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from conftest import REPO, copy_dataset
+from conftest import REPO, copy_dataset, deadline
 from toolkit.check.rule_codes import rule_codes
 from toolkit.check.run import validate_dataset
 from toolkit.cli import cli
@@ -248,27 +246,6 @@ def mutated_file(draw: st.DrawFn, tokens: bool = True, raw: bool = True) -> tupl
 
 # ---------------------------------------------------------------------------------------------
 # The check of one batch of files
-
-
-class Overran(BaseException):
-    """A block ran over its deadline (a BaseException, so that no ``except OSError`` or
-    ``except Exception`` of the code under test takes it for a failure it handles)."""
-
-
-@contextlib.contextmanager
-def deadline(seconds: float) -> Iterator[None]:
-    """Fail (:class:`Overran`) instead of hanging when the block runs over *seconds*."""
-
-    def expire(signum: int, frame: FrameType | None) -> None:
-        raise Overran(f"still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def rendered(report: Report) -> dict[str, str]:

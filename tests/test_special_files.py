@@ -4,21 +4,19 @@ memory exhausted), and a file is read to the limit plus one byte whatever size i
 
 from __future__ import annotations
 
-import contextlib
 import os
 import resource
-import signal
 import socket
 import stat
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from types import FrameType
 
 import pytest
 from click.testing import Result
 
+from conftest import deadline
 from toolkit.check.run import validate_dataset
 from toolkit.check.strict_json import load_json
 from toolkit.publish.export import export_dataset
@@ -29,27 +27,6 @@ ARTICLE = "seeds/articles/000_c9643dd3023e532a.txt"
 ANNOTATION = "seeds/annotations/000_c9643dd3023e532a.json"
 #: /dev/null and /dev/zero (major 1, minors 3 and 5 on Linux)
 DEV_NULL, DEV_ZERO = os.makedev(1, 3), os.makedev(1, 5)
-
-
-class Overran(BaseException):
-    """A block ran over its deadline (a BaseException, so that no ``except OSError`` or
-    ``except Exception`` of the code under test takes it for a failure it handles)."""
-
-
-@contextlib.contextmanager
-def deadline(seconds: float) -> Iterator[None]:
-    """Fail (:class:`Overran`) instead of hanging when the block runs over *seconds*."""
-
-    def expire(signum: int, frame: FrameType | None) -> None:
-        raise Overran(f"still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def _device(path: Path, device: int) -> None:
