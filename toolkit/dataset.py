@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import errno
-import hashlib
 import os
 import re
 import stat
@@ -175,21 +173,6 @@ def article_id_from_filename(name: str) -> str:
     if not ARTICLE_ID.match(stem):
         raise ArticleNotFound(f"{name!r} is not an article file name (NNN_<16 hex digits>.txt)")
     return stem
-
-
-def sha256_file(path: Path | str) -> str:
-    """The SHA-256 of a regular file's bytes, as hex, read a megabyte at a time (every file
-    hash of the toolkit is taken here; bytes already in memory are hashed where they are
-    read). The file is opened without blocking and its type taken from the open descriptor,
-    so a FIFO or a device put in a file's place is refused, never read.
-
-    :raises OSError: when the file cannot be read or is not a regular file.
-    """
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
-    with os.fdopen(fd, "rb") as f:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(errno.EINVAL, "not a regular file", str(path))
-        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def read_article(path: Path) -> str:

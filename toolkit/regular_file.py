@@ -11,6 +11,7 @@ the open), and at most the limit plus one byte is read whatever its size claims.
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import stat
 
@@ -80,17 +81,8 @@ def read_regular(path: str | os.PathLike[str], limit: int, *, follow_links: bool
     :raises FileTooLarge: when it holds more than *limit* bytes, by its size or as read.
     :raises OSError: when it cannot be opened or read (absent, no permission).
     """
-    flags = _FLAGS if follow_links else _FLAGS | os.O_NOFOLLOW
+    fd, st = open_regular(path, follow_links=follow_links)
     try:
-        fd = os.open(path, flags)
-    except OSError as exc:
-        if exc.errno in _SPECIAL_ERRNOS:
-            _refuse_special(path, follow_links, exc)
-        raise
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise NotRegularFile(kind_of(st.st_mode))
         if st.st_size > limit:
             raise FileTooLarge(limit, st.st_size)
         data = os.read(fd, st.st_size + 1)
@@ -109,6 +101,46 @@ def read_regular(path: str | os.PathLike[str], limit: int, *, follow_links: bool
         return data if len(chunks) == 1 else b"".join(chunks)
     finally:
         os.close(fd)
+
+
+def open_regular(
+    path: str | os.PathLike[str], *, follow_links: bool = True
+) -> tuple[int, os.stat_result]:
+    """A descriptor open for reading on *path*, a regular file, and its status, taken from the
+    descriptor: opened without blocking (a FIFO) and without becoming a terminal (a device).
+    The caller closes the descriptor.
+
+    :raises NotRegularFile: when *path* is not a regular file (or, with *follow_links* False,
+        is a link).
+    :raises OSError: when it cannot be opened.
+    """
+    flags = _FLAGS if follow_links else _FLAGS | os.O_NOFOLLOW
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno in _SPECIAL_ERRNOS:
+            _refuse_special(path, follow_links, exc)
+        raise
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        raise NotRegularFile(kind_of(st.st_mode))
+    return fd, st
+
+
+def sha256_file(path: str | os.PathLike[str]) -> str:
+    """The SHA-256 of a regular file's bytes, as hex, read a megabyte at a time (every file
+    hash of the toolkit is taken here; bytes already in memory are hashed where they are
+    read). A FIFO or a device put in a file's place is refused, never read.
+
+    :raises OSError: when the file cannot be read or is not a regular file.
+    """
+    try:
+        fd, _ = open_regular(path)
+    except NotRegularFile as exc:
+        raise OSError(errno.EINVAL, str(exc), str(path)) from exc
+    with os.fdopen(fd, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _refuse_special(path: str | os.PathLike[str], follow_links: bool, exc: OSError) -> None:

@@ -10,9 +10,10 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from toolkit.dataset import Dataset, read_article, sha256_file
+from toolkit.dataset import Dataset, read_article
 from toolkit.errors import AnnotationExists, NotWritable, UnsafePath
 from toolkit.registry import SchemaRegistry
+from toolkit.regular_file import sha256_file
 
 
 def new_annotation(

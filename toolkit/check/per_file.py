@@ -92,7 +92,7 @@ def check_batch(
 ) -> Batch:
     """Check the files *names* (relative to the root) in order, gather the rows of the usable
     documents and hand the batch to the job's builder."""
-    tables = Rows()
+    rows = Rows()
     results = []
     documents = []
     root = dataset.root
@@ -100,11 +100,11 @@ def check_batch(
         loaded = load_annotation(dataset, root / name, registry, job.max_bytes)
         results.append(_result(loaded))
         if loaded.ok:
-            document_rows(tables, loaded.file, loaded.document, evidence=loaded.evidence)
+            document_rows(rows, loaded.file, loaded.document, evidence=loaded.evidence)
         if job.build is not None:
             documents.append(loaded)
     built = job.build.build(documents) if job.build is not None else None
-    return Batch(results, frames_of(tables, job.columns), built)
+    return Batch(results, frames_of(rows, job.columns), built)
 
 
 def _result(loaded: Loaded) -> FileResult:

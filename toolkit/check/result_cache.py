@@ -55,9 +55,10 @@ from typing import Any
 import orjson
 
 from toolkit.check.per_file import FileResult
-from toolkit.dataset import Dataset, sha256_file
+from toolkit.dataset import Dataset
 from toolkit.findings import Finding
 from toolkit.registry import SchemaRegistry
+from toolkit.regular_file import NotRegularFile, open_regular, sha256_file
 
 #: A file whose status changed less than this before the run that cached it is re-hashed.
 SLACK_NS = 2_000_000_000
@@ -155,11 +156,13 @@ def status(path: Path | str) -> Status | None:
 
 def _read_private(path: Path) -> bytes:
     """The bytes of *path*, a private regular file of this user (no link followed)."""
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid():
-            raise CacheRejected(f"{path.name} is not a regular file of this user")
+        fd, st = open_regular(path, follow_links=False)
+    except NotRegularFile as exc:
+        raise CacheRejected(f"{path.name}: {exc}") from exc
+    try:
+        if st.st_uid != os.geteuid():
+            raise CacheRejected(f"{path.name} is not a file of this user")
         if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
             raise CacheRejected(f"{path.name} can be written by others")
         with os.fdopen(fd, "rb", closefd=False) as f:

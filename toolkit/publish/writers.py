@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.check.run import Validated
-from toolkit.dataset import ACTORS, META, Dataset, sha256_file
+from toolkit.dataset import ACTORS, META, Dataset
 from toolkit.publish.arrow_schemas import arrow_schema, batch_schema
 from toolkit.publish.canonical import canonical_agreements
 from toolkit.publish.datacard import datacard
@@ -30,6 +30,7 @@ from toolkit.publish.published_rows import (
 )
 from toolkit.publish.table_specs import TABLE_SPECS, ResolvedColumn, TableSpec, resolve
 from toolkit.registry import SchemaRegistry
+from toolkit.regular_file import sha256_file
 
 DEFAULT_META = {
     "name": "cnvn-state-visit-2023",
