@@ -79,7 +79,9 @@ class Rows:
         return len(next(iter(columns.values()))) if columns else 0
 
 
-def _date(value: str | None) -> dt.date | None:
+def iso_date(value: str | None) -> dt.date | None:
+    """The date an ISO 8601 ``YYYY-MM-DD`` value of a schema-valid document names (None for
+    none)."""
     return dt.date.fromisoformat(value) if value else None
 
 
@@ -124,7 +126,7 @@ def document_rows(
     add_ref = t.adder("actor_refs", ACTOR_REF_KEYS)
     add_party = t.adder("agreement_parties", PARTY_KEYS)
     add_agreement_date = t.adder("agreement_dates", AGREEMENT_DATE_KEYS)
-    for i, m in _records(doc, "actors"):
+    for i, m in records(doc, "actors"):
         ptr = f"/actors/{i}"
         t.add(
             "actor_mentions",
@@ -140,7 +142,7 @@ def document_rows(
         for j, r in enumerate(m.get("roles", [])):
             if r.get("organization_id"):
                 add_ref((r["organization_id"], file, f"{ptr}/roles/{j}/organization_id"))
-    for i, a in _records(doc, "agreements"):
+    for i, a in records(doc, "agreements"):
         ptr = f"/agreements/{i}"
         signing = {p["actor_id"] for p in a["parties"] if p["role"] in SIGNING_ROLES}
         t.add(
@@ -170,7 +172,7 @@ def document_rows(
                     f"{ptr}/dates/{j}/date_id",
                 )
             )
-    for i, d in _records(doc, "dates"):
+    for i, d in records(doc, "dates"):
         ptr = f"/dates/{i}"
         parsed = parse_date_value(d["value"])
         low, high, gran = parsed if parsed else (None, None, None)
@@ -182,14 +184,14 @@ def document_rows(
                 "article_id": aid,
                 "value": d["value"],
                 "precision": d["precision"],
-                "earliest": _date(d["earliest"]),
-                "latest": _date(d["latest"]),
+                "earliest": iso_date(d["earliest"]),
+                "latest": iso_date(d["latest"]),
                 "role": d["role"],
                 "_value_low": low,
                 "_value_high": high,
                 "_granularity": gran,
                 "_interval_ok": parsed is None or "/" not in d["value"] or _interval_ok(d["value"]),
-                "_publication_latest": _date(pub["latest"]),
+                "_publication_latest": iso_date(pub["latest"]),
                 "_file": file,
                 "_pointer": ptr,
             },
@@ -216,7 +218,7 @@ AGREEMENT_DATE_KEYS = ("agreement_id", "date_id", "relation", "article_id", "_fi
 EVIDENCE_KEYS = ("article_id", "_file", "_pointer")
 
 
-def _records(doc: dict[str, Any], section: str) -> list[tuple[int, dict[str, Any]]]:
+def records(doc: dict[str, Any], section: str) -> list[tuple[int, dict[str, Any]]]:
     """The records of *section* with their index, skipping those set aside (None)."""
     return [(i, r) for i, r in enumerate(doc[section]) if r is not None]
 
@@ -233,5 +235,7 @@ __all__ = [
     "SIGNING_ROLES",
     "Rows",
     "document_rows",
+    "iso_date",
+    "records",
     "registry_rows",
 ]

@@ -11,7 +11,6 @@ never a column of nulls.
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from typing import Any
 import orjson
 
 from toolkit.check.document_rules import iter_evidence, parse_date_value
-from toolkit.check.rows import Rows
+from toolkit.check.rows import Rows, iso_date, records
 from toolkit.check.strict_json import Loaded
 from toolkit.findings import Severity
 
@@ -42,14 +41,6 @@ EVIDENCE_COLUMNS = (
 )
 _RECORD_TYPES = {"agreements": "agreement", "dates": "date", "actors": "actor_mention"}
 _RECORD_KEYS = {"agreement": "agreement_id", "date": "date_id", "actor_mention": "actor_id"}
-
-
-def _date(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value else None
-
-
-def _records(doc: dict[str, Any], section: str) -> list[tuple[int, dict[str, Any]]]:
-    return [(i, r) for i, r in enumerate(doc[section]) if r is not None]
 
 
 def document_rows(
@@ -77,18 +68,18 @@ def document_rows(
             "publication_date": pub["date"],
             "publication_precision": pub["precision"],
             "publication_basis": pub["basis"],
-            "publication_earliest": _date(pub["earliest"]),
-            "publication_latest": _date(pub["latest"]),
+            "publication_earliest": iso_date(pub["earliest"]),
+            "publication_latest": iso_date(pub["latest"]),
             "language": src["language"],
             "content_start": src["content_span"]["start"],
             "content_end": src["content_span"]["end"],
             "schema_version": doc["schema_version"],
             "annotators": list(prov["annotators"]),
             "reviewers": list(prov.get("reviewers", [])),
-            "annotated_on": _date(prov["annotated_on"]),
+            "annotated_on": iso_date(prov["annotated_on"]),
         },
     )
-    for _, m in _records(doc, "actors"):
+    for _, m in records(doc, "actors"):
         t.add(
             "actor_mentions",
             {
@@ -108,7 +99,7 @@ def document_rows(
         )
     add_party = t.adder("agreement_parties", PARTY_COLUMNS)
     add_agreement_date = t.adder("agreement_dates", AGREEMENT_DATE_COLUMNS)
-    for _, a in _records(doc, "agreements"):
+    for _, a in records(doc, "agreements"):
         t.add(
             "agreements",
             {
@@ -137,7 +128,7 @@ def document_rows(
             add_party((a["agreement_id"], p["actor_id"], p["role"], aid))
         for d in a.get("dates", []):
             add_agreement_date((a["agreement_id"], d["date_id"], d["relation"], aid))
-    for _, d in _records(doc, "dates"):
+    for _, d in records(doc, "dates"):
         parsed = parse_date_value(d["value"])
         single_day = parsed is not None and parsed[2] == "day" and parsed[0] == parsed[1]
         anchor = d.get("anchor") or {}
@@ -150,8 +141,8 @@ def document_rows(
                 "value": d["value"],
                 "precision": d["precision"],
                 "date": parsed[0] if parsed is not None and single_day else None,
-                "earliest": _date(d["earliest"]),
-                "latest": _date(d["latest"]),
+                "earliest": iso_date(d["earliest"]),
+                "latest": iso_date(d["latest"]),
                 "mod": d.get("mod"),
                 "role": d["role"],
                 "relative": d["relative"],
