@@ -120,7 +120,7 @@ def _without(doc: dict[str, Any], bad: set[tuple[str, int]], dropped: set[str]) 
         if not isinstance(items, list):
             continue
         for i, item in enumerate(items):
-            if (section, i) in bad and isinstance(item, dict) and _text(item.get(key)):
+            if (section, i) in bad and isinstance(item, dict) and isinstance(item.get(key), str):
                 dropped.add(item[key])
         kept[section] = [None if (section, i) in bad else item for i, item in enumerate(items)]
     return kept
@@ -147,15 +147,3 @@ def _shown(value: Any) -> str:
         return repr(value[:120])
     kinds = {dict: "an object", list: "an array", bool: "a boolean", type(None): "null"}
     return f"{kinds.get(type(value), 'a number')}, not a string"
-
-
-def _text(value: Any) -> bool:
-    """Whether *value* is a string that UTF-8 can hold (no lone surrogate), as every id in
-    the rows must be."""
-    if not isinstance(value, str):
-        return False
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
