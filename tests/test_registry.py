@@ -32,14 +32,17 @@ def test_released_schemas_are_immutable() -> None:
     for line in (SCHEMAS / "SHA256SUMS").read_text().splitlines():
         digest, name = line.split("  ", 1)
         manifest[name] = digest
-    on_disk = {p.relative_to(SCHEMAS).as_posix() for p in SCHEMA_FILES}
-    assert on_disk == set(manifest), "every released schema file is listed in schemas/SHA256SUMS"
+    lexicons = sorted(SCHEMAS.glob("*/triggers.json"))
+    on_disk = {p.relative_to(SCHEMAS).as_posix() for p in [*SCHEMA_FILES, *lexicons]}
+    assert on_disk == set(manifest), "every released schema and lexicon is in schemas/SHA256SUMS"
     for name, digest in manifest.items():
         assert hashlib.sha256((SCHEMAS / name).read_bytes()).hexdigest() == digest, name
 
 
 def test_registry_lists_versions_and_record_types(registry: SchemaRegistry) -> None:
-    assert registry.versions == ["1.0.0"]
+    assert registry.versions == ["1.0.0", "1.1.0"]
+    assert registry.latest == "1.1.0"
+    assert registry.record_types("1.1.0") == [*registry.record_types("1.0.0"), "trigger_lexicon"]
     assert registry.record_types("1.0.0") == [
         "actor",
         "actor_mention",
@@ -92,14 +95,14 @@ def test_missing_schema_folder_is_an_environment_error(tmp_path: Path) -> None:
 def test_schema_list_and_show_commands(run_cli) -> None:  # type: ignore[no-untyped-def]
     listed = run_cli("schema", "list")
     assert listed.exit_code == 0
-    assert "1.0.0  (latest)" in listed.output
+    assert "1.1.0  (latest)" in listed.output and "1.0.0\n" in listed.output
     for name in ("agreement", "actor", "date", "evidence", "source", "annotation"):
         assert f"  {name} " in listed.output
     shown = run_cli("schema", "show", "agreement", "--version", "1.0.0")
     assert json.loads(shown.output)["title"] == "Agreement"
     unknown = run_cli("schema", "show", "agreement", "--version", "9.9.9")
     assert unknown.exit_code == 2
-    assert "known versions: 1.0.0" in unknown.output
+    assert "known versions: 1.0.0, 1.1.0" in unknown.output
 
 
 @pytest.mark.parametrize(

@@ -79,7 +79,10 @@ class Finding:
         line: int = 1,
         column: int = 1,
         schema_path: str = "",
+        hint: str | None = None,
     ) -> Finding:
+        """A finding of the declared *code*, with its severity and hint (*hint*, when given,
+        says what to write in this case instead)."""
         rule = RULE_CODES[code]
         return cls(
             file=file,
@@ -89,7 +92,7 @@ class Finding:
             code=code,
             message=message,
             severity=rule.severity.value,
-            hint=rule.hint,
+            hint=rule.hint if hint is None else hint,
             schema_path=schema_path,
         )
 

@@ -18,8 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.errors import SchemaDirectoryMissing, UnknownSchemaName, UnknownSchemaVersion
+from toolkit.lexicon import TriggerLexicon
 
 SCHEMA_SUFFIX = ".schema.json"
+#: The trigger lexicon of a version, beside its schemas (from 1.1.0 on).
+LEXICON_FILE = "triggers.json"
 ID_BASE = "https://w3id.org/cnvn-visit/schemas/"
 _SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 #: Record types that are whole documents rather than parts of one.
@@ -56,12 +59,16 @@ class SchemaRegistry:
     :raises SchemaDirectoryMissing: when *root* has no version folders.
 
     >>> reg = SchemaRegistry.load()
+    >>> reg.versions
+    ['1.0.0', '1.1.0']
     >>> reg.latest
-    '1.0.0'
+    '1.1.0'
     """
 
     root: Path
     schemas: dict[str, dict[str, dict[str, Any]]] = field(repr=False)
+    #: version -> its trigger lexicon as stored (versions before 1.1.0 have none)
+    lexicons: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
     _validators: dict[tuple[str, ...], Any] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -74,14 +81,18 @@ class SchemaRegistry:
                 f"no schemas folder at {root}; set TOOLKIT_SCHEMAS or run from the repository"
             )
         schemas: dict[str, dict[str, dict[str, Any]]] = {}
+        lexicons: dict[str, dict[str, Any]] = {}
         for vdir in sorted(p for p in root.iterdir() if p.is_dir() and _SEMVER.match(p.name)):
             schemas[vdir.name] = {
                 f.name.removesuffix(SCHEMA_SUFFIX): json.loads(f.read_text(encoding="utf-8"))
                 for f in sorted(vdir.glob(f"*{SCHEMA_SUFFIX}"))
             }
+            lexicon = vdir / LEXICON_FILE
+            if lexicon.is_file():
+                lexicons[vdir.name] = json.loads(lexicon.read_text(encoding="utf-8"))
         if not schemas:
             raise SchemaDirectoryMissing(f"{root} holds no schema version folders (e.g. 1.0.0/)")
-        return cls(root=root, schemas=schemas)
+        return cls(root=root, schemas=schemas, lexicons=lexicons)
 
     @property
     def versions(self) -> list[str]:
@@ -105,6 +116,21 @@ class SchemaRegistry:
         """Names of the record types of *version* (the latest by default)."""
         version = self.check_version(version or self.latest)
         return sorted(n for n in self.schemas[version] if n != "defs")
+
+    def lexicon(self, version: str | None = None) -> dict[str, Any] | None:
+        """The trigger lexicon of *version* (the latest by default) as stored, or None for a
+        version that has none (1.0.0)."""
+        return self.lexicons.get(self.check_version(version or self.latest))
+
+    def trigger_lexicon(self, version: str) -> TriggerLexicon | None:
+        """The trigger lexicon of *version*, ready to match quotes (cached), or None."""
+        stored = self.lexicon(version)
+        if stored is None:
+            return None
+        key = ("lexicon", version)
+        if key not in self._validators:
+            self._validators[key] = TriggerLexicon.of(stored)
+        return self._validators[key]  # type: ignore[no-any-return]
 
     def schema(self, name: str, version: str | None = None) -> dict[str, Any]:
         version = self.check_version(version or self.latest)
