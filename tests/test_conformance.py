@@ -319,11 +319,12 @@ def test_a_text_of_only_u_feff_is_refused_by_both_validators(
 ) -> None:
     path = DATA / "small" / "seeds" / "annotations" / _ANNOTATION
     doc = _with_title(json.loads(path.read_text("utf-8")), text)
-    errors = list(registry.validator("annotation").iter_errors(doc))
+    version = doc["schema_version"]
+    errors = list(registry.validator("annotation", version).iter_errors(doc))
     assert [tuple(e.absolute_path) for e in errors] == [_POINTER]
     assert "does not match" in errors[0].message
-    assert not registry.fast_validator("annotation").is_valid(doc)
-    assert registry.fast_validator("annotation").is_valid(_with_title(doc, "\ufeffx"))
+    assert not registry.fast_validator("annotation", version).is_valid(doc)
+    assert registry.fast_validator("annotation", version).is_valid(_with_title(doc, "\ufeffx"))
 
 
 @pytest.mark.parametrize("fast", [True, False], ids=["with-fast-path", "python-only"])

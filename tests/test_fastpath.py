@@ -97,7 +97,8 @@ def _documents() -> list[tuple[str, str, Any]]:
 def test_the_compiled_and_python_validators_agree_on_every_mutant(
     registry: SchemaRegistry, name: str, file: str, doc: Any
 ) -> None:
-    fast, slow = registry.fast_validator(name), registry.validator(name)
+    version = doc["schema_version"]
+    fast, slow = registry.fast_validator(name, version), registry.validator(name, version)
     assert fast is not None
     assert fast.is_valid(doc) and not list(slow.iter_errors(doc))
     compared = 0

@@ -101,6 +101,81 @@ def a1_bytes() -> bytes:
     return (SMALL / A1).read_bytes()
 
 
+A1_TEXT = (SMALL / "seeds/articles/900_00000000000000a1.txt").read_text("utf-8")
+
+
+def span(quote: str) -> dict[str, Any]:
+    """The evidence object of *quote*, which occurs once in a1's article."""
+    start = A1_TEXT.index(quote)
+    assert A1_TEXT.count(quote) == 1, quote
+    return {
+        "article_id": "900_00000000000000a1",
+        "quote": quote,
+        "start": start,
+        "end": start + len(quote),
+    }
+
+
+def at_1_1_0(doc: Any) -> None:
+    """a1 as a schema 1.1.0 document with a trigger on each agreement (what `toolkit migrate`
+    writes, and the triggers an annotator then adds)."""
+    doc["$schema"] = "../../schemas/1.1.0/annotation.schema.json"
+    doc["schema_version"] = "1.1.0"
+    triggers = {"agr-900-rail-pact": "signed", "agr-900-rare-earths": "No agreement was reached"}
+    for agreement in doc["agreements"]:
+        items = list(agreement.items())
+        agreement.clear()
+        for key, value in items:
+            agreement[key] = value
+            if key == "factuality":
+                agreement["trigger"] = span(triggers[agreement["agreement_id"]])
+    for date in doc["dates"]:
+        if date.get("mod") == "ON_OR_BEFORE":
+            date["earliest"] = None  # "by 2030": no first day
+
+
+def edit_1_1_0(change: Callable[[Any], None]) -> dict[str, bytes]:
+    """a1 at 1.1.0 (:func:`at_1_1_0`), then *change*."""
+
+    def both(doc: Any) -> None:
+        at_1_1_0(doc)
+        change(doc)
+
+    return edit(A1, both)
+
+
+def set_key(pointer: str, value: Any) -> Callable[[Any], None]:
+    def change(doc: Any) -> None:
+        *parents, last = pointer.strip("/").split("/")
+        node = doc
+        for part in parents:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        node[int(last) if isinstance(node, list) else last] = value
+
+    return change
+
+
+#: A correction of a1's "by 2030" (as if the text had a typo), its bounds open like the date's.
+CORRECTION = {
+    "value": "2031",
+    "precision": "year",
+    "earliest": None,
+    "latest": "2031-12-31",
+    "reason": "The same goal is stated for 2031 elsewhere.",
+}
+
+
+def corrected(correction: dict[str, Any]) -> Callable[[Any], None]:
+    """Give a1's "by 2030" *correction* and the typo flag a correction requires."""
+
+    def change(doc: Any) -> None:
+        date = doc["dates"][1]
+        date["correction"] = correction
+        date["flags"] = [{"kind": "typo", "note": "The year is evidently wrong."}]
+
+    return change
+
+
 CASES: dict[str, tuple[dict[str, bytes | None], list[list[str]], dict[str, Any]]] = {
     "file-unreadable": (
         {"seeds/annotations/900_00000000000000c3.json/README": b"a folder, not a file\n"},
@@ -273,6 +348,73 @@ CASES: dict[str, tuple[dict[str, bytes | None], list[list[str]], dict[str, Any]]
     "actor-unmentioned": (
         edit(ACTORS, unmentioned),
         [[ACTORS, "/actors/4", "actor-unmentioned"]],
+        {},
+    ),
+    "status-exceeds-trigger": (
+        edit_1_1_0(set_key("/agreements/0/trigger", span("aim to"))),
+        [
+            [A1, "/agreements/0/factuality", "status-exceeds-trigger"],
+            [A1, "/agreements/0/status", "status-exceeds-trigger"],
+        ],
+        {},
+    ),
+    "trigger-missing": (
+        edit_1_1_0(lambda d: d["agreements"][1].pop("trigger")),
+        [[A1, "/agreements/1", "trigger-missing"]],
+        {},
+    ),
+    "trigger-cue-unknown": (
+        edit_1_1_0(set_key("/agreements/0/trigger", span("a pact on rail links"))),
+        [[A1, "/agreements/0/trigger/quote", "trigger-cue-unknown"]],
+        {},
+    ),
+    "trigger-quote-mismatch": (
+        edit_1_1_0(set_key("/agreements/0/trigger/start", span("signed")["start"] + 1)),
+        [[A1, "/agreements/0/trigger/quote", "evidence-quote-mismatch"]],
+        {},
+    ),
+    "relation-invalid": (
+        edit_1_1_0(
+            set_key(
+                "/agreements/0/relations",
+                [{"relation": "part_of", "canonical_key": "cn-vn-2023-rail-link-pacts"}],
+            )
+        ),
+        [[A1, "/agreements/0/relations/0/canonical_key", "relation-invalid"]],
+        {},
+    ),
+    "relation-unresolved": (
+        edit_1_1_0(
+            set_key(
+                "/agreements/0/relations",
+                [{"relation": "part_of", "canonical_key": "cn-vn-2023-no-such-package"}],
+            )
+        ),
+        [[A1, "/agreements/0/relations/0/canonical_key", "reference-unresolved"]],
+        {},
+    ),
+    "flag-related-unresolved": (
+        set_path(
+            A1,
+            "/agreements/0/flags",
+            [{"kind": "conflict", "note": "Another count.", "related": ["agr-900-nothing"]}],
+        ),
+        [[A1, "/agreements/0/flags/0/related/0", "reference-unresolved"]],
+        {},
+    ),
+    "correction-without-typo-flag": (
+        edit_1_1_0(set_key("/dates/1/correction", CORRECTION)),
+        [[A1, "/dates/1", "schema-violation"]],
+        {},
+    ),
+    "correction-bounds": (
+        edit_1_1_0(corrected({**CORRECTION, "earliest": "2031-01-01"})),
+        [[A1, "/dates/1/correction/earliest", "date-bounds-precision"]],
+        {},
+    ),
+    "mod-bounds": (
+        edit_1_1_0(set_key("/dates/1/earliest", "2030-01-01")),
+        [[A1, "/dates/1/earliest", "date-bounds-precision"]],
         {},
     ),
 }

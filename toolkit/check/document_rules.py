@@ -19,7 +19,8 @@ from typing import Any, Generic, TypeVar
 
 from toolkit.check.strict_json import MAX_BYTES, Loaded, byte_position
 from toolkit.dataset import Dataset
-from toolkit.findings import RULE_CODES, Finding, RuleCode, declare
+from toolkit.findings import RULE_CODES, Finding, RuleCode, Severity, declare
+from toolkit.lexicon import TriggerLexicon
 from toolkit.regular_file import FileTooLarge, NotRegularFile, read_regular
 from toolkit.text import line_column
 
@@ -86,6 +87,29 @@ EVIDENCE_CODES = declare(
         "The country is not an ISO 3166-1 alpha-3 code",
         "Use the alpha-3 code (CHN, VNM, USA...).",
     ),
+    RuleCode(
+        "status-exceeds-trigger",
+        "evidence",
+        "The status or factuality is stronger than the trigger's words allow",
+        "Lower the status to one the trigger's cue allows, or quote as the trigger the words "
+        "that carry the status (the lexicon: schemas/<version>/triggers.json).",
+    ),
+    RuleCode(
+        "trigger-missing",
+        "evidence",
+        "An agreement has no trigger",
+        "Add a trigger: the exact words that carry the status ('signed', 'agreed to', "
+        "'are expected to'), with offsets from `toolkit locate`.",
+        Severity.WARNING,
+    ),
+    RuleCode(
+        "trigger-cue-unknown",
+        "evidence",
+        "A trigger holds no cue of the trigger lexicon",
+        "Quote the words that carry the status; if the lexicon lacks them, propose the cue in "
+        "schemas/<version>/triggers.json.",
+        Severity.WARNING,
+    ),
 )
 
 Subject = TypeVar("Subject")
@@ -129,6 +153,8 @@ class DocumentContext:
 
     loaded: Loaded
     dataset: Dataset
+    #: the trigger lexicon of the document's schema version (None: the version has none)
+    lexicon: TriggerLexicon | None = None
 
     @property
     def doc(self) -> dict[str, Any]:
@@ -191,7 +217,8 @@ _EVIDENCE_SECTIONS = (("actors", "roles"), ("agreements", "counts"), ("dates", N
 
 def iter_evidence(doc: Any) -> list[tuple[str, dict[str, Any]]]:
     """Every evidence object of a schema-valid annotation document with its pointer, in
-    document order. Records set aside as schema-invalid (None) are skipped. (A list built
+    document order (an agreement's trigger first, a date's correction last). Records set
+    aside as schema-invalid (None) are skipped. (A list built
     with plain loops: every file's evidence goes through it twice.)"""
     found: list[tuple[str, dict[str, Any]]] = []
     source = doc.get("source") or {}
@@ -204,10 +231,16 @@ def iter_evidence(doc: Any) -> list[tuple[str, dict[str, Any]]]:
             if not isinstance(record, dict):
                 continue
             base = f"/{section}/{i}"
+            trigger = record.get("trigger")
+            if trigger is not None:
+                found.append((f"{base}/trigger", trigger))
             if nested is not None:
                 for j, inner in enumerate(record.get(nested) or ()):
                     _evidence_list(found, inner, f"{base}/{nested}/{j}")
             _evidence_list(found, record, base)
+            correction = record.get("correction")
+            if correction is not None:
+                _evidence_list(found, correction, f"{base}/correction")
     return found
 
 
@@ -450,6 +483,63 @@ def check_date_values(ctx: DocumentContext) -> Iterator[Finding]:
                 f"{date['value']!r} is not a real calendar date or interval",
                 f"/dates/{i}/value",
             )
+
+
+@document_rule("date-value-invalid")
+def check_correction_values(ctx: DocumentContext) -> Iterator[Finding]:
+    for i, date in enumerate(ctx.doc["dates"]):
+        correction = (date or {}).get("correction")
+        if correction is not None and parse_date_value(correction["value"]) is None:
+            yield ctx.finding(
+                "date-value-invalid",
+                f"the corrected value {correction['value']!r} is not a real calendar date "
+                "or interval",
+                f"/dates/{i}/correction/value",
+            )
+
+
+@document_rule("trigger-missing", "trigger-cue-unknown", "status-exceeds-trigger")
+def check_triggers(ctx: DocumentContext) -> Iterator[Finding]:
+    """Each agreement's status and factuality against the cue its trigger carries, for
+    versions with a trigger lexicon."""
+    lexicon = ctx.lexicon
+    if lexicon is None:
+        return
+    version = ctx.doc["schema_version"]
+    for i, agreement in enumerate(ctx.doc["agreements"]):
+        if agreement is None:
+            continue
+        pointer = f"/agreements/{i}"
+        trigger = agreement.get("trigger")
+        if trigger is None:
+            yield ctx.finding(
+                "trigger-missing",
+                f"{agreement['agreement_id']} has no trigger for its status "
+                f"{agreement['status']!r}",
+                pointer,
+            )
+            continue
+        found = lexicon.match(trigger["quote"])
+        if found is None:
+            yield ctx.finding(
+                "trigger-cue-unknown",
+                f"the trigger {trigger['quote'][:80]!r} holds no cue of the {version} lexicon, "
+                f"so status {agreement['status']!r} is not checked against it",
+                f"{pointer}/trigger/quote",
+            )
+            continue
+        cue = found.cue
+        for field, allowed in (("status", cue.statuses), ("factuality", cue.factualities)):
+            if agreement[field] not in allowed:
+                yield ctx.loaded.finding(
+                    "status-exceeds-trigger",
+                    f"{field} {agreement[field]!r} is not what the trigger "
+                    f"{trigger['quote'][:80]!r} allows: its cue {found.form!r} ({cue.cue}) "
+                    f"allows {field} {', '.join(allowed)}",
+                    f"{pointer}/{field}",
+                    hint=f"Set {field} to one of {', '.join(allowed)} ({cue.meaning}), or quote "
+                    "as the trigger the words that carry a stronger one.",
+                )
 
 
 @registry_rule("country-code-invalid")

@@ -71,6 +71,7 @@ class Job:
     root: Path
     schema_root: Path
     schemas: dict[str, dict[str, dict[str, Any]]]
+    lexicons: dict[str, dict[str, Any]]
     max_bytes: int = MAX_BYTES
     columns: dict[str, set[str]] = field(default_factory=dict)
     build: DocumentBuilder | None = None
@@ -84,7 +85,15 @@ class Job:
         columns: dict[str, set[str]] | None = None,
         build: DocumentBuilder | None = None,
     ) -> Job:
-        return cls(dataset.root, registry.root, registry.schemas, max_bytes, columns or {}, build)
+        return cls(
+            dataset.root,
+            registry.root,
+            registry.schemas,
+            registry.lexicons,
+            max_bytes,
+            columns or {},
+            build,
+        )
 
 
 def check_batch(
@@ -140,7 +149,9 @@ def load_annotation(
         return loaded
     if not check_schema(loaded, registry, "annotation"):
         return loaded
-    ctx = DocumentContext(loaded, dataset)
+    ctx = DocumentContext(
+        loaded, dataset, registry.trigger_lexicon(loaded.document["schema_version"])
+    )
     for rule in DOCUMENT_RULES:
         loaded.findings.extend(rule(ctx))
     loaded.read_also[article_name(ctx.article_id)] = ctx.article_sha256

@@ -112,7 +112,7 @@ def fingerprint(registry: SchemaRegistry, max_bytes: int) -> str:
     h = hashlib.sha256(f"{FORMAT}|{max_bytes}|{sys.version}".encode())
     for module in sorted(package.rglob("*.py")):
         h.update(module.relative_to(package).as_posix().encode() + b"\0" + module.read_bytes())
-    h.update(json.dumps(registry.schemas, sort_keys=True).encode())
+    h.update(json.dumps([registry.schemas, registry.lexicons], sort_keys=True).encode())
     for name in _DEPENDENCIES:
         try:
             h.update(f"{name}={importlib.metadata.version(name)}".encode())

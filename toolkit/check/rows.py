@@ -19,6 +19,9 @@ PROVENANCE = ("_file", "_pointer")
 SIGNING_ROLES = ("party", "signatory")
 #: Date roles that may lie after the article's publication.
 FUTURE_ROLES = ("target", "deadline", "planned")
+#: The first schema version whose date bounds follow ``mod`` (an open end for "by", "after").
+MOD_BOUNDS_SINCE = (1, 1, 0)
+_ONE_DAY = dt.timedelta(days=1)
 
 
 class Rows:
@@ -161,6 +164,18 @@ def document_rows(
             party_ptr = f"{ptr}/parties/{j}"
             add_party((a["agreement_id"], p["actor_id"], p["role"], aid, file, party_ptr))
             add_ref((p["actor_id"], file, party_ptr + "/actor_id"))
+        for j, rel in enumerate(a.get("relations", [])):
+            t.add(
+                "agreement_relations",
+                {
+                    "canonical_key": a["canonical_key"],
+                    "related_key": rel["canonical_key"],
+                    "relation": rel["relation"],
+                    "article_id": aid,
+                    "_file": file,
+                    "_pointer": f"{ptr}/relations/{j}/canonical_key",
+                },
+            )
         for j, d in enumerate(a.get("dates", [])):
             add_agreement_date(
                 (
@@ -172,30 +187,25 @@ def document_rows(
                     f"{ptr}/dates/{j}/date_id",
                 )
             )
+    mod_bounds = _version(doc["schema_version"]) >= MOD_BOUNDS_SINCE
+    publication_latest = iso_date(pub["latest"])
     for i, d in records(doc, "dates"):
         ptr = f"/dates/{i}"
-        parsed = parse_date_value(d["value"])
-        low, high, gran = parsed if parsed else (None, None, None)
+        mod = d.get("mod") if mod_bounds else None
+        t.add("dates", _date_row(d, d["date_id"], aid, mod, publication_latest, file, ptr))
+        correction = d.get("correction")
+        if correction is not None:
+            row = _date_row(
+                {**correction, "role": d["role"]},
+                d["date_id"],
+                aid,
+                mod,
+                publication_latest,
+                file,
+                ptr + "/correction",
+            )
+            t.add("date_corrections", row)
         anchor = d.get("anchor") or {}
-        t.add(
-            "dates",
-            {
-                "date_id": d["date_id"],
-                "article_id": aid,
-                "value": d["value"],
-                "precision": d["precision"],
-                "earliest": iso_date(d["earliest"]),
-                "latest": iso_date(d["latest"]),
-                "role": d["role"],
-                "_value_low": low,
-                "_value_high": high,
-                "_granularity": gran,
-                "_interval_ok": parsed is None or "/" not in d["value"] or _interval_ok(d["value"]),
-                "_publication_latest": iso_date(pub["latest"]),
-                "_file": file,
-                "_pointer": ptr,
-            },
-        )
         if anchor.get("date_id"):
             t.add(
                 "date_refs",
@@ -209,6 +219,76 @@ def document_rows(
     add_evidence = t.adder("evidence", EVIDENCE_KEYS)
     for ptr, ev in evidence if evidence is not None else iter_evidence(doc):
         add_evidence((ev["article_id"], file, ptr))
+    add_flag_ref = t.adder("flag_refs", FLAG_REF_KEYS)
+    for section in ("actors", "agreements", "dates"):
+        for i, record in records(doc, section):
+            for j, flag in enumerate(record.get("flags", ())):
+                for k, ref in enumerate(flag.get("related", ())):
+                    add_flag_ref((ref, aid, file, f"/{section}/{i}/flags/{j}/related/{k}"))
+
+
+def _date_row(
+    d: dict[str, Any],
+    date_id: str,
+    aid: str,
+    mod: str | None,
+    publication_latest: dt.date | None,
+    file: str,
+    ptr: str,
+) -> Row:
+    """The row of a date record (or of its correction: *d* is then the correction with the
+    record's role) with the bounds its value and *mod* give."""
+    parsed = parse_date_value(d["value"])
+    low, high, gran = parsed if parsed else (None, None, None)
+    expected_low, expected_high = mod_bounds(low, high, mod)
+    return {
+        "date_id": date_id,
+        "article_id": aid,
+        "value": d["value"],
+        "precision": d["precision"],
+        "earliest": iso_date(d["earliest"]),
+        "latest": iso_date(d["latest"]),
+        "role": d["role"],
+        "_value_low": expected_low,
+        "_value_high": expected_high,
+        "_granularity": gran,
+        "_parsed": parsed is not None,
+        "_interval_ok": parsed is None or "/" not in d["value"] or _interval_ok(d["value"]),
+        "_publication_latest": publication_latest,
+        "_file": file,
+        "_pointer": ptr,
+    }
+
+
+def mod_bounds(
+    low: dt.date | None, high: dt.date | None, mod: str | None
+) -> tuple[dt.date | None, dt.date | None]:
+    """The first and last day a value spanning *low*..*high* denotes under the TIMEX3
+    modifier *mod* (None: unbounded): "by 2045" (ON_OR_BEFORE) ends on 2045-12-31 with no
+    first day, "after 2018" (AFTER) starts on 2019-01-01 with no last day; APPROX, START,
+    MID and END keep the value's bounds.
+
+    >>> import datetime as dt
+    >>> mod_bounds(dt.date(2045, 1, 1), dt.date(2045, 12, 31), "ON_OR_BEFORE")
+    (None, datetime.date(2045, 12, 31))
+    >>> mod_bounds(dt.date(2018, 1, 1), dt.date(2018, 12, 31), "AFTER")
+    (datetime.date(2019, 1, 1), None)
+    """
+    if low is None or high is None:
+        return low, high
+    if mod == "BEFORE":
+        return None, low - _ONE_DAY
+    if mod == "ON_OR_BEFORE":
+        return None, high
+    if mod == "AFTER":
+        return high + _ONE_DAY, None
+    if mod == "ON_OR_AFTER":
+        return low, None
+    return low, high
+
+
+def _version(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
 
 
 #: Columns of the rows added as tuples, in their order.
@@ -216,6 +296,7 @@ ACTOR_REF_KEYS = ("actor_id", "_file", "_pointer")
 PARTY_KEYS = ("agreement_id", "actor_id", "role", "article_id", "_file", "_pointer")
 AGREEMENT_DATE_KEYS = ("agreement_id", "date_id", "relation", "article_id", "_file", "_pointer")
 EVIDENCE_KEYS = ("article_id", "_file", "_pointer")
+FLAG_REF_KEYS = ("record_id", "article_id", "_file", "_pointer")
 
 
 def records(doc: dict[str, Any], section: str) -> list[tuple[int, dict[str, Any]]]:
@@ -236,6 +317,7 @@ __all__ = [
     "Rows",
     "document_rows",
     "iso_date",
+    "mod_bounds",
     "records",
     "registry_rows",
 ]

@@ -52,6 +52,12 @@ TABLE_CODES = declare(
         "List at least two distinct actors with role party or signatory.",
     ),
     RuleCode(
+        "relation-invalid",
+        "table",
+        "A relation between agreements names the record's own canonical key",
+        "A relation links two distinct canonical agreements: name the other one's key.",
+    ),
+    RuleCode(
         "canonical-key-inconsistent",
         "table",
         "A canonical key is used twice in one article",
@@ -161,65 +167,33 @@ def _rules() -> list[TableRule]:
         ),
         TableRule(
             "reference-unresolved",
+            "agreement_relations",
+            member("related_key", "canonical_keys"),
+            lambda r: (
+                f"{r['relation']} names canonical key {r['related_key']}, which no agreement "
+                "record has"
+            ),
+        ),
+        TableRule(
+            "relation-invalid",
+            "agreement_relations",
+            lambda ctx: c("related_key") != c("canonical_key"),
+            lambda r: f"{r['relation']} names the record's own canonical key {r['related_key']}",
+        ),
+        TableRule(
+            "reference-unresolved",
+            "flag_refs",
+            member("record_id", "record_ids"),
+            lambda r: f"the flag names {r['record_id']}, which is no record of the dataset",
+        ),
+        TableRule(
+            "reference-unresolved",
             "evidence",
             member("article_id", "article_ids"),
             lambda r: f"evidence cites {r['article_id']}, which no source describes",
             "/article_id",
         ),
-        TableRule(
-            "date-interval-reversed",
-            "dates",
-            lambda ctx: c("earliest") <= c("latest"),
-            lambda r: f"earliest {r['earliest']} is after latest {r['latest']}",
-            "/earliest",
-        ),
-        TableRule(
-            "date-interval-reversed",
-            "dates",
-            lambda ctx: c("_interval_ok"),
-            lambda r: f"interval {r['value']} ends before it starts",
-            "/value",
-        ),
-        TableRule(
-            "date-bounds-precision",
-            "dates",
-            lambda ctx: (
-                (c("earliest") == c("_value_low")) & (c("latest") == c("_value_high"))
-            ).fill_null(True),
-            lambda r: (
-                f"value {r['value']} spans {r['_value_low']}..{r['_value_high']}, but "
-                f"earliest/latest are {r['earliest']}..{r['latest']}"
-            ),
-            "/earliest",
-        ),
-        TableRule(
-            "date-bounds-precision",
-            "dates",
-            lambda ctx: (
-                (c("precision") == c("_granularity"))
-                | (c("precision").is_in(["decade", "century"]) & c("value").str.contains("/"))
-                | c("_granularity").is_null()
-            ),
-            lambda r: (
-                f"precision is {r['precision']} but {r['value']} is written to the "
-                f"{r['_granularity']}"
-            ),
-            "/precision",
-        ),
-        TableRule(
-            "date-after-publication",
-            "dates",
-            lambda ctx: (
-                c("_publication_latest").is_null()
-                | (c("earliest") <= c("_publication_latest"))
-                | c("role").is_in(list(FUTURE_ROLES))
-            ),
-            lambda r: (
-                f"{r['value']} ({r['role']}) is after the article was published "
-                f"(by {r['_publication_latest']})"
-            ),
-            "/role",
-        ),
+        *(rule for table in DATE_TABLES for rule in _date_rules(table)),
         TableRule(
             "signed-without-parties",
             "agreements",
@@ -253,12 +227,93 @@ def _rules() -> list[TableRule]:
     return rules
 
 
+#: Tables of references that may name a record of any article: checked only when every
+#: document and record could be read.
+_WHOLE = ("agreement_relations", "flag_refs")
+#: The tables of date rows: the dates as stated, and their corrections.
+DATE_TABLES = ("dates", "date_corrections")
+
+
+def _date_rules(table: str) -> list[TableRule]:
+    """The rules of a date's value, precision and bounds, on *table* (one of
+    :data:`DATE_TABLES`)."""
+    import polars as pl
+
+    c = pl.col
+    return [
+        TableRule(
+            "date-interval-reversed",
+            table,
+            lambda ctx: (c("earliest") <= c("latest")).fill_null(True),
+            lambda r: f"earliest {r['earliest']} is after latest {r['latest']}",
+            "/earliest",
+        ),
+        TableRule(
+            "date-interval-reversed",
+            table,
+            lambda ctx: c("_interval_ok"),
+            lambda r: f"interval {r['value']} ends before it starts",
+            "/value",
+        ),
+        TableRule(
+            "date-bounds-precision",
+            table,
+            lambda ctx: (
+                ~c("_parsed")
+                | (
+                    c("earliest").eq_missing(c("_value_low"))
+                    & c("latest").eq_missing(c("_value_high"))
+                )
+            ),
+            lambda r: (
+                f"value {r['value']} spans {_bound(r['_value_low'])}..{_bound(r['_value_high'])}, "
+                f"but earliest/latest are {_bound(r['earliest'])}..{_bound(r['latest'])}"
+            ),
+            "/earliest",
+        ),
+        TableRule(
+            "date-bounds-precision",
+            table,
+            lambda ctx: (
+                (c("precision") == c("_granularity"))
+                | (c("precision").is_in(["decade", "century"]) & c("value").str.contains("/"))
+                | c("_granularity").is_null()
+            ),
+            lambda r: (
+                f"precision is {r['precision']} but {r['value']} is written to the "
+                f"{r['_granularity']}"
+            ),
+            "/precision",
+        ),
+        TableRule(
+            "date-after-publication",
+            table,
+            lambda ctx: (
+                c("_publication_latest").is_null()
+                | (c("earliest") <= c("_publication_latest")).fill_null(True)
+                | c("role").is_in(list(FUTURE_ROLES))
+            ),
+            lambda r: (
+                f"{r['value']} ({r['role']}) is after the article was published "
+                f"(by {r['_publication_latest']})"
+            ),
+            "/role",
+        ),
+    ]
+
+
+def _bound(day: Any) -> str:
+    """A bound as a message shows it: the day, or "open" for none."""
+    return "open" if day is None else str(day)
+
+
 #: Columns the rule messages read beyond those their expressions read.
 MESSAGE_COLUMNS = frozenset(
     {
         "article_id", "actor_id", "agreement_id", "date_id", "earliest", "latest", "value",
         "_value_low", "_value_high", "precision", "_granularity", "role",
-        "_publication_latest", "_signing_party_count", "canonical_key",
+        "_publication_latest", "_signing_party_count", "canonical_key", "related_key",
+        "relation", "record_id",
     }
 )  # fmt: skip
 #: Columns read to build the rules' context and the actors' mention lists.
@@ -266,6 +321,7 @@ CONTEXT_COLUMNS = {
     "actors": {"actor_id"},
     "sources": {"article_id"},
     "dates": {"article_id", "date_id"},
+    "agreements": {"agreement_id", "canonical_key"},
     "actor_mentions": {"actor_id", "article_id"},
 }
 
@@ -276,7 +332,9 @@ def columns_checked() -> dict[str, set[str]]:
     import polars as pl
 
     none = pl.Series([], dtype=pl.String)
-    empty: dict[str, Any] = {"actor_ids": none, "article_ids": none, "date_keys": none}
+    empty: dict[str, Any] = {
+        k: none for k in ("actor_ids", "article_ids", "date_keys", "canonical_keys", "record_ids")
+    }
     out: dict[str, set[str]] = {
         t: set(c) | {"_file", "_pointer"} for t, c in CONTEXT_COLUMNS.items()
     }
@@ -304,15 +362,18 @@ def frames_of(tables: Rows, wanted: dict[str, set[str]]) -> dict[str, Any]:
 
 
 def check_tables(
-    frames: dict[str, Any], *, complete: bool = True, known_date_keys: set[str] | None = None
+    frames: dict[str, Any],
+    *,
+    complete: bool = True,
+    known_date_keys: set[str] | None = None,
 ) -> list[TableFailure]:
     """Validate every table (a polars frame each, see :func:`frames_of`) with pandera (lazy)
     and return every failing row.
 
     :param complete: False when some documents or records could not be read; rules that need
         the whole dataset (an actor mentioned nowhere) are then skipped.
-    :param known_date_keys: ``article|date_id`` of date records set aside for schema errors,
-        so references to them are not reported again.
+    :param known_date_keys: ``article|id`` of records set aside for schema errors, so
+        references to them are not reported again.
     """
     import pandera.polars as pa
     import polars as pl
@@ -333,9 +394,20 @@ def check_tables(
         "date_keys": pl.concat(
             [values("dates", date_key), pl.Series(sorted(known_date_keys or ()), dtype=pl.String)]
         ),
+        "canonical_keys": values("agreements", pl.col("canonical_key")),
+        "record_ids": pl.concat(
+            [
+                values("agreements", pl.col("agreement_id")),
+                values("dates", pl.col("date_id")),
+                values("actors", pl.col("actor_id")),
+                pl.Series(
+                    sorted(k.split("|", 1)[1] for k in known_date_keys or ()), dtype=pl.String
+                ),
+            ]
+        ),
     }
-    if not complete:
-        rules = [r for r in rules if r.code != "actor-unmentioned"]
+    if not complete:  # what a document or record set aside held may be what a rule seeks
+        rules = [r for r in rules if r.code != "actor-unmentioned" and r.table not in _WHOLE]
     failures: list[TableFailure] = []
     for table in sorted({r.table for r in rules}):
         full = frames.get(table)

@@ -123,7 +123,9 @@ def _start_worker(job: Job, parent: int) -> None:
     gc.disable()  # as in the parent: the documents hold no cycles
     _WORKER["job"] = job
     _WORKER["dataset"] = Dataset(job.root)
-    _WORKER["registry"] = SchemaRegistry(root=job.schema_root, schemas=job.schemas)
+    _WORKER["registry"] = SchemaRegistry(
+        root=job.schema_root, schemas=job.schemas, lexicons=job.lexicons
+    )
 
 
 def _worker_batch(names: Sequence[str]) -> Batch:
