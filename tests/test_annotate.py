@@ -65,7 +65,8 @@ def test_new_writes_a_document_with_the_source_filled_in(tmp_path: Path, run_cli
     doc = json.loads((tmp_path / "seeds" / "annotations" / f"{A3}.json").read_text("utf-8"))
     expected = new_annotation(Dataset.at(tmp_path), A3, SchemaRegistry.load(), "ann-1")
     assert doc["source"] == expected["source"]
-    assert doc["$schema"] == "../../schemas/1.0.0/annotation.schema.json"
+    latest = SchemaRegistry.load().latest
+    assert doc["$schema"] == f"../../schemas/{latest}/annotation.schema.json"
     assert not list(SchemaRegistry.load().validator("annotation").iter_errors(doc))
     again = run_cli("new", A3, "--root", str(tmp_path))
     assert again.exit_code == 2 and "--force" in again.output

@@ -189,7 +189,7 @@ def test_python_dash_m_toolkit_works() -> None:
         text=True,
         check=True,
     )
-    assert out.stdout.startswith("1.0.0")
+    assert out.stdout.startswith("1.0.0\n") and "1.1.0  (latest)" in out.stdout
 
 
 def test_export_refuses_invalid_data_via_the_installed_command(small: Path) -> None:

@@ -207,6 +207,43 @@ def export(root: Path, check: bool, fmt: str) -> None:
     )
 
 
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@root_option
+@click.option(
+    "--to", "target", default=None, help="Schema version to migrate to [default: latest]."
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing; exit 1 when a document is not yet at the target version.",
+)
+def migrate(paths: tuple[Path, ...], root: Path, target: str | None, check: bool) -> None:
+    """Rewrite annotation documents and the actor registry for a later schema version.
+
+    With no PATHS, every document of the dataset and seeds/actors.json. One step per
+    version; what a step cannot know (an agreement's trigger) is left for the annotator and
+    listed. Exit status 0 done, 1 a file unreadable (nothing written) or, with --check, not
+    at the target, 2 usage error.
+    """
+    from toolkit.dataset import Dataset
+    from toolkit.evolve.migrate import migrate_files
+    from toolkit.registry import SchemaRegistry
+    from toolkit.report import REPORTERS, Report
+
+    dataset = Dataset.at(root)
+    result = migrate_files(
+        dataset, SchemaRegistry.load(), list(paths) or None, target=target, write=not check
+    )
+    if not result.ok:
+        REPORTERS["text"]().report(Report.from_findings(result.findings, {}), sys.stdout)
+        click.echo("migration refused: a file cannot be read; nothing was written", err=True)
+        sys.exit(1)
+    for line in result.lines():
+        click.echo(line)
+    sys.exit(int(check and any(f.changed for f in result.files)))
+
+
 def _progress(label: str) -> Any:
     """A progress callback ``(files done, files in all)`` drawing a bar on stderr."""
     bars: list[Any] = []

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
-import stat
-import uuid
 from pathlib import Path
 from typing import Any
 
+from toolkit.canonical_json import canonical_bytes, refuse_unsafe, replace_file
 from toolkit.dataset import Dataset, read_article
-from toolkit.errors import AnnotationExists, NotWritable, UnsafePath
+from toolkit.errors import AnnotationExists
 from toolkit.registry import SchemaRegistry
 from toolkit.regular_file import sha256_file
 
@@ -63,29 +61,9 @@ def write_annotation(
     :raises UnsafePath: when the folder or the file is a link or a special file.
     :raises NotWritable: when the folder cannot be written (a read-only checkout).
     """
-    folder = dataset.annotations_dir
-    path = folder / f"{article_id}.json"
-    try:
-        folder_stat = os.lstat(folder)
-    except FileNotFoundError:
-        folder_stat = None
-    if folder_stat is not None and not stat.S_ISDIR(folder_stat.st_mode):
-        raise UnsafePath(f"{folder} is a link or not a folder; the validator reads no file there")
-    if os.path.lexists(path):
-        if not stat.S_ISREG(os.lstat(path).st_mode):
-            raise UnsafePath(f"{path} is a link or a special file; remove it first")
-        if not force:
-            raise AnnotationExists(f"{path} exists; pass --force to overwrite it")
-    data = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-    partial = folder / f".{article_id}.{uuid.uuid4().hex}.partial"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(partial, path)
-    except OSError as exc:
-        if os.path.lexists(partial):
-            os.unlink(partial)
-        raise NotWritable(f"cannot write {exc.filename or path}: {exc.strerror or exc}") from exc
+    path = dataset.annotations_dir / f"{article_id}.json"
+    refuse_unsafe(path)
+    if os.path.lexists(path) and not force:
+        raise AnnotationExists(f"{path} exists; pass --force to overwrite it")
+    replace_file(path, canonical_bytes(document))
     return path
