@@ -44,7 +44,7 @@ def timeline(parquet: Path) -> pl.DataFrame:
         .group_by("date_id", "earliest", "latest", "precision", "role", "text", "article_id")
         .agg(pl.col("agreement_id").drop_nulls().sort().alias("agreements"))
         .with_columns(pl.col("precision", "role").cast(pl.String))
-        .sort(["earliest", "latest", "date_id"])
+        .sort([pl.coalesce("earliest", "latest"), "latest", "date_id"])
     )
 
 

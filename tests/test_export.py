@@ -142,7 +142,7 @@ def test_parquet_schema_is_explicit_and_documented(exported: Path) -> None:
     )
     assert b"First day" in schema.field("earliest").metadata[b"description"]
     meta = schema.metadata
-    assert meta[b"schema_version"] == b"1.0.0" and len(meta[b"input_sha256"]) == 64
+    assert meta[b"schema_version"] == b"1.1.0" and len(meta[b"input_sha256"]) == 64
     parquet = pq.ParquetFile(exported / "parquet" / "dates.parquet")
     assert parquet.metadata.row_group(0).column(0).compression == "ZSTD"
     coarse = [r for r in table.to_pylist() if r["precision"] != "day"]
@@ -316,8 +316,8 @@ def test_the_row_builder_builds_every_column_of_every_spec(tmp_path: Path) -> No
 
     registry = SchemaRegistry.load()
     schemas = published_schemas(registry)
-    validated = validate_dataset(REPO, build=PublishedRows(schemas, tmp_path))
-    publication = Publication.of(validated)
+    validated = validate_dataset(REPO, build=PublishedRows(schemas, tmp_path, "1.1.0"))
+    publication = Publication.of(validated, "1.1.0")
     built = set(publication.tables)
     assert built == {s.name for s in TABLE_SPECS} - {"actors", "agreements_canonical"}
     for spec in TABLE_SPECS:

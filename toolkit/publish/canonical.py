@@ -18,7 +18,7 @@ AGREEMENT_INPUTS = (
     "party_ids",
 )
 #: The columns of the published evidence the canonical rows quote.
-EVIDENCE_INPUTS = ("record_type", "record_id", "pointer", "quote", "start", "end")
+EVIDENCE_INPUTS = ("record_type", "record_id", "pointer", "quote", "start", "end", "purpose")
 
 
 def _union(lists: Any) -> Any:
@@ -55,27 +55,45 @@ def canonical_agreements(published: dict[str, Any], schema: Any) -> Any:
         (c("status").n_unique() > 1).alias("status_conflict"),
     )
     evidence_table = published.get("evidence")
+    evidence = None
     if evidence_table is not None and evidence_table.num_rows:
         evidence = pl.from_arrow(evidence_table.select(list(EVIDENCE_INPUTS)))
         assert isinstance(evidence, pl.DataFrame)
-        cited = (
-            evidence.filter(
-                (c("record_type") == "agreement") & ~c("pointer").str.contains("/counts/")
-            )
-            .join(
-                records.select("canonical_key", "article_id", "agreement_id"),
-                left_on="record_id",
-                right_on="agreement_id",
-                how="inner",
+    for purpose, column in (("support", "evidence"), ("trigger", "triggers")):
+        if evidence is None:
+            rows = rows.with_columns(pl.lit(None).alias(column))
+        else:
+            rows = rows.join(
+                _quotes(evidence, records, purpose, column),
+                on="canonical_key",
+                how="left",
                 maintain_order="left",
             )
-            .with_columns(c("record_id").alias("agreement_id"))
-            .sort(["canonical_key", "article_id", "agreement_id", "start"], maintain_order=True)
-            .group_by("canonical_key", maintain_order=True)
-            .agg(pl.struct("article_id", "agreement_id", "quote", "start", "end").alias("evidence"))
-        )
-        rows = rows.join(cited, on="canonical_key", how="left", maintain_order="left")
-    else:
-        rows = rows.with_columns(pl.lit(None).alias("evidence"))
-    rows = rows.with_columns(c("evidence").fill_null([]))
+        rows = rows.with_columns(c(column).fill_null([]))
     return rows.select(schema.names).to_arrow().cast(schema)
+
+
+def _quotes(evidence: Any, records: Any, purpose: str, column: str) -> Any:
+    """Per canonical key, the quotes of *purpose* of its agreement records (not their counts'
+    evidence) as the struct list *column*, by (article, agreement, start)."""
+    import polars as pl
+
+    c = pl.col
+    return (
+        evidence.filter(
+            (c("record_type") == "agreement")
+            & ~c("pointer").str.contains("/counts/")
+            & (c("purpose") == purpose)
+        )
+        .join(
+            records.select("canonical_key", "article_id", "agreement_id"),
+            left_on="record_id",
+            right_on="agreement_id",
+            how="inner",
+            maintain_order="left",
+        )
+        .with_columns(c("record_id").alias("agreement_id"))
+        .sort(["canonical_key", "article_id", "agreement_id", "start"], maintain_order=True)
+        .group_by("canonical_key", maintain_order=True)
+        .agg(pl.struct("article_id", "agreement_id", "quote", "start", "end").alias(column))
+    )

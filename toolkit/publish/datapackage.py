@@ -54,17 +54,22 @@ def datapackage(
                 {"fields": [fk.column], "reference": {"resource": fk.table, "fields": [fk.target]}}
                 for fk in spec.foreign_keys
             ]
+        where: dict[str, Any] = {
+            "path": path,
+            "format": "jsonl",
+            "mediatype": "application/jsonlines",
+            "encoding": "utf-8",
+            "hash": f"sha256:{sha256}",
+            "bytes": size,
+        }
+        if not size:  # no rows: readers (frictionless) take no empty JSON Lines file
+            where = {"data": [[rc.column.name for rc in columns]]}
         resources.append(
             {
                 "name": spec.name,
                 "title": spec.title,
                 "description": spec.description,
-                "path": path,
-                "format": "jsonl",
-                "mediatype": "application/jsonlines",
-                "encoding": "utf-8",
-                "hash": f"sha256:{sha256}",
-                "bytes": size,
+                **where,
                 "schema": schema,
             }
         )

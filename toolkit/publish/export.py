@@ -72,7 +72,12 @@ def export_dataset(
     dataset = Dataset.at(root)
     registry = registry or SchemaRegistry.load()
     with scratch_folder() as scratch:
-        builder = PublishedRows(published_schemas(registry), scratch)
+        builder = PublishedRows(
+            published_schemas(registry),
+            scratch,
+            registry.latest,
+            registry.trigger_lexicon(registry.latest),
+        )
         try:
             validated = validate_dataset(dataset.root, registry=registry, build=builder)
         except OSError as exc:  # the files checked give findings: this is the scratch folder
@@ -80,7 +85,7 @@ def export_dataset(
         if not validated.report.valid:
             return ExportResult(validated.report)
         report = validated.report
-        publication = Publication.of(validated)
+        publication = Publication.of(validated, registry.latest)
         del validated  # the checked frames are not published: free them before writing
         if check:
             return _check(publication, registry, scratch / EXPORTS, report, hook)

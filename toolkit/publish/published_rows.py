@@ -20,9 +20,11 @@ from typing import Any
 import orjson
 
 from toolkit.check.document_rules import iter_evidence, parse_date_value
-from toolkit.check.rows import Rows, iso_date, records
+from toolkit.check.rows import Row, Rows, iso_date, records
 from toolkit.check.strict_json import Loaded
+from toolkit.evolve.migrate import migrate_document
 from toolkit.findings import Severity
+from toolkit.lexicon import TriggerLexicon
 
 #: Columns of the rows added as tuples, in their order.
 PARTY_COLUMNS = ("agreement_id", "actor_id", "role", "article_id")
@@ -38,6 +40,7 @@ EVIDENCE_COLUMNS = (
     "end",
     "prefix",
     "suffix",
+    "purpose",
 )
 _RECORD_TYPES = {"agreements": "agreement", "dates": "date", "actors": "actor_mention"}
 _RECORD_KEYS = {"agreement": "agreement_id", "date": "date_id", "actor_mention": "actor_id"}
@@ -47,11 +50,17 @@ def document_rows(
     t: Rows,
     doc: dict[str, Any],
     evidence: list[tuple[str, dict[str, Any]]] | None = None,
+    lexicon: TriggerLexicon | None = None,
+    declared: str | None = None,
 ) -> None:
-    """Add the published rows of one schema-valid annotation document to *t*.
+    """Add the published rows of one schema-valid annotation document of the latest schema
+    version to *t* (a document of an earlier version is migrated first:
+    :func:`toolkit.evolve.migrate.migrate_document`).
 
     :param evidence: the document's :func:`~toolkit.check.document_rules.iter_evidence`,
         when the checks already listed it.
+    :param lexicon: the latest version's trigger lexicon, which names each trigger's cue.
+    :param declared: the schema version the document declares on disk, when it was migrated.
     """
     src, prov = doc["source"], doc["provenance"]
     aid = src["article_id"]
@@ -73,7 +82,7 @@ def document_rows(
             "language": src["language"],
             "content_start": src["content_span"]["start"],
             "content_end": src["content_span"]["end"],
-            "schema_version": doc["schema_version"],
+            "schema_version": declared or doc["schema_version"],
             "annotators": list(prov["annotators"]),
             "reviewers": list(prov.get("reviewers", [])),
             "annotated_on": iso_date(prov["annotated_on"]),
@@ -117,19 +126,35 @@ def document_rows(
                         "value": c["value"],
                         "approximate": c.get("approximate", False),
                         "counted": c["counted"],
+                        "qualifier": c.get("qualifier"),
                     }
                     for c in a.get("counts", [])
                 ],
                 "flags": [{"kind": f["kind"], "note": f["note"]} for f in a.get("flags", [])],
                 "notes": a.get("notes"),
+                **_trigger_columns(a.get("trigger"), lexicon),
             },
         )
+        for rel in a.get("relations", []):
+            t.add(
+                "agreement_relations",
+                {
+                    "agreement_id": a["agreement_id"],
+                    "canonical_key": a["canonical_key"],
+                    "relation": rel["relation"],
+                    "related_key": rel["canonical_key"],
+                    "article_id": aid,
+                    "notes": rel.get("notes"),
+                },
+            )
         for p in a["parties"]:
             add_party((a["agreement_id"], p["actor_id"], p["role"], aid))
         for d in a.get("dates", []):
             add_agreement_date((a["agreement_id"], d["date_id"], d["relation"], aid))
     for _, d in records(doc, "dates"):
-        parsed = parse_date_value(d["value"])
+        correction = d.get("correction")
+        used = correction or d  # analyses read the corrected value; stated_* keep the text's
+        parsed = parse_date_value(used["value"])
         single_day = parsed is not None and parsed[2] == "day" and parsed[0] == parsed[1]
         anchor = d.get("anchor") or {}
         t.add(
@@ -138,11 +163,11 @@ def document_rows(
                 "date_id": d["date_id"],
                 "article_id": aid,
                 "text": d["text"],
-                "value": d["value"],
-                "precision": d["precision"],
+                "value": used["value"],
+                "precision": used["precision"],
                 "date": parsed[0] if parsed is not None and single_day else None,
-                "earliest": iso_date(d["earliest"]),
-                "latest": iso_date(d["latest"]),
+                "earliest": iso_date(used["earliest"]),
+                "latest": iso_date(used["latest"]),
                 "mod": d.get("mod"),
                 "role": d["role"],
                 "relative": d["relative"],
@@ -152,6 +177,10 @@ def document_rows(
                 "derivation": d.get("derivation"),
                 "flags": [{"kind": f["kind"], "note": f["note"]} for f in d.get("flags", [])],
                 "notes": d.get("notes"),
+                "stated_value": d["value"] if correction else None,
+                "stated_earliest": iso_date(d["earliest"]) if correction else None,
+                "stated_latest": iso_date(d["latest"]) if correction else None,
+                "correction_reason": correction["reason"] if correction else None,
             },
         )
     add_evidence = t.adder("evidence", EVIDENCE_COLUMNS)
@@ -169,8 +198,30 @@ def document_rows(
                 ev["end"],
                 ev.get("prefix"),
                 ev.get("suffix"),
+                _purpose(ptr),
             )
         )
+
+
+def _trigger_columns(trigger: dict[str, Any] | None, lexicon: TriggerLexicon | None) -> Row:
+    if trigger is None:
+        return {"trigger_quote": None, "trigger_start": None, "trigger_end": None,
+                "trigger_cue": None}  # fmt: skip
+    found = lexicon.match(trigger["quote"]) if lexicon is not None else None
+    return {
+        "trigger_quote": trigger["quote"],
+        "trigger_start": trigger["start"],
+        "trigger_end": trigger["end"],
+        "trigger_cue": found.name if found is not None else None,
+    }
+
+
+def _purpose(pointer: str) -> str:
+    """What the evidence at *pointer* does: an agreement's trigger, a date's correction, or
+    support of its record."""
+    if pointer.endswith("/trigger"):
+        return "trigger"
+    return "correction" if "/correction/" in pointer else "support"
 
 
 def _owner(doc: dict[str, Any], pointer: str) -> tuple[str, str]:
@@ -253,10 +304,14 @@ class PublishedRows:
     :param schemas: table -> the Arrow schema its rows are built with (enums as plain
         strings, :func:`toolkit.publish.arrow_schemas.published_schemas`).
     :param scratch: the folder where each usable document is written as compact JSON.
+    :param latest: the schema version published: every document is migrated to it first.
+    :param lexicon: that version's trigger lexicon.
     """
 
     schemas: dict[str, Any]
     scratch: Path
+    latest: str
+    lexicon: TriggerLexicon | None = None
 
     def build(self, documents: Sequence[Loaded]) -> PublishedBatch | None:
         """The published rows of *documents*, one batch of checked files in order; None
@@ -269,8 +324,14 @@ class PublishedRows:
         compact: list[tuple[str, bytes]] = []
         for loaded in documents:
             if loaded.ok:
-                document_rows(tables, loaded.document, loaded.evidence)
-                compact.append((loaded.file, compact_json(loaded.document)))
+                doc = loaded.document
+                declared = doc["schema_version"]
+                evidence = loaded.evidence
+                if declared != self.latest:
+                    doc = migrate_document(doc, "annotation", self.latest).document
+                    evidence = None
+                document_rows(tables, doc, evidence, self.lexicon, declared)
+                compact.append((loaded.file, compact_json(doc)))
         built = {
             table: arrow_table(tables, table, schema)
             for table, schema in self.schemas.items()

@@ -15,7 +15,12 @@ from toolkit.registry import SchemaRegistry
 # Column kinds: string int bool date enum list (of strings) and struct lists.
 STRUCTS: dict[str, tuple[tuple[str, str], ...]] = {
     "roles": (("title_as_written", "string"), ("organization_id", "string")),
-    "counts": (("value", "int"), ("approximate", "bool"), ("counted", "string")),
+    "counts": (
+        ("value", "int"),
+        ("approximate", "bool"),
+        ("counted", "string"),
+        ("qualifier", "string"),
+    ),
     "flags": (("kind", "string"), ("note", "string")),
     "canonical_evidence": (
         ("article_id", "string"),
@@ -35,6 +40,7 @@ class Column:
     source: str = ""  # "<record type>:<property path>" in the JSON Schemas
     description: str = ""
     example: Any = None
+    values: tuple[str, ...] = ()  # an enum's values where no schema property lists them
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,10 @@ class ResolvedColumn:
 
 C = Column
 FK = ForeignKey
+#: What an evidence quote does for its record.
+EVIDENCE_PURPOSES = ("support", "trigger", "correction")
+#: What an evidence quote may support.
+RECORD_TYPES = ("actor_mention", "agreement", "date", "source")
 
 TABLE_SPECS: tuple[TableSpec, ...] = (
     TableSpec(
@@ -176,6 +186,21 @@ TABLE_SPECS: tuple[TableSpec, ...] = (
                 description="Conflicts, typos and ambiguities the annotator found in the text.",
             ),
             C("notes", "string", False, source="agreement:notes"),
+            C(
+                "trigger_quote",
+                "string",
+                False,
+                description="The words that carry the status (null for a document of schema "
+                "1.0.0, which has no trigger).",
+            ),
+            C("trigger_start", "int", False, description="Offset where the trigger starts."),
+            C("trigger_end", "int", False, description="Offset where the trigger ends."),
+            C(
+                "trigger_cue",
+                "string",
+                False,
+                description="The trigger lexicon's cue the trigger carries (null: none).",
+            ),
         ),
         (
             FK("article_id", "sources", "article_id"),
@@ -204,7 +229,47 @@ TABLE_SPECS: tuple[TableSpec, ...] = (
                 description="True when articles report different "
                 "statuses (e.g. expected before the visit, signed after it).",
             ),
-            C("evidence", "struct:canonical_evidence", description="Every article's evidence."),
+            C(
+                "evidence",
+                "struct:canonical_evidence",
+                description="Every article's evidence (triggers apart).",
+            ),
+            C(
+                "triggers",
+                "struct:canonical_evidence",
+                False,
+                description="Every article's trigger: the words that carry its status.",
+            ),
+        ),
+    ),
+    TableSpec(
+        "agreement_relations",
+        "Agreement relations",
+        "How canonical agreements relate (a proposal and its outcome, a part and its "
+        "package, a renewal and what it renews), as each article's record states it.",
+        ("agreement_id", "relation", "related_key"),
+        (
+            C("agreement_id", "string", source="agreement:agreement_id"),
+            C("canonical_key", "string", source="agreement:canonical_key"),
+            C(
+                "relation",
+                "enum",
+                source="agreement:relations.relation",
+                description="How the record's canonical agreement relates to the other one.",
+            ),
+            C(
+                "related_key",
+                "string",
+                source="agreement:relations.canonical_key",
+                description="The other canonical agreement.",
+            ),
+            C("article_id", "string", source="evidence:article_id"),
+            C("notes", "string", False, source="agreement:notes"),
+        ),
+        (
+            FK("agreement_id", "agreements", "agreement_id"),
+            FK("canonical_key", "agreements_canonical", "canonical_key"),
+            FK("related_key", "agreements_canonical", "canonical_key"),
         ),
     ),
     TableSpec(
@@ -247,7 +312,13 @@ TABLE_SPECS: tuple[TableSpec, ...] = (
             C("date_id", "string", source="date:date_id"),
             C("article_id", "string", source="evidence:article_id"),
             C("text", "string", source="date:text"),
-            C("value", "string", source="date:value"),
+            C(
+                "value",
+                "string",
+                source="date:value",
+                description="Normalized value (EDTF level 0), as corrected where the text "
+                "evidently errs (stated_value keeps what it says).",
+            ),
             C("precision", "enum", source="date:precision"),
             C(
                 "date",
@@ -256,8 +327,22 @@ TABLE_SPECS: tuple[TableSpec, ...] = (
                 description="The day, when value is a single day; null for "
                 "coarser values (use earliest/latest).",
             ),
-            C("earliest", "date", source="date:earliest"),
-            C("latest", "date", source="date:latest"),
+            C(
+                "earliest",
+                "date",
+                False,
+                source="date:earliest",
+                description="First day the date can denote, mod included, as corrected "
+                "(null: unbounded, as before 'by 2045').",
+            ),
+            C(
+                "latest",
+                "date",
+                False,
+                source="date:latest",
+                description="Last day the date can denote, mod included, as corrected "
+                "(null: unbounded, as after 'since 2018').",
+            ),
             C("mod", "enum", False, source="date:mod"),
             C("role", "enum", source="date:role"),
             C("relative", "bool", source="date:relative"),
@@ -284,6 +369,22 @@ TABLE_SPECS: tuple[TableSpec, ...] = (
                 description="Conflicts, typos and ambiguities the annotator found in the text.",
             ),
             C("notes", "string", False, source="date:notes"),
+            C(
+                "stated_value",
+                "string",
+                False,
+                description="The value as the text states it, where it was corrected (else "
+                "null: value is what the text states).",
+            ),
+            C("stated_earliest", "date", False, description="First day of stated_value."),
+            C("stated_latest", "date", False, description="Last day of stated_value."),
+            C(
+                "correction_reason",
+                "string",
+                False,
+                source="date:correction.reason",
+                description="Why the stated value is an evident error.",
+            ),
         ),
         (FK("article_id", "sources", "article_id"), FK("anchor_date_id", "dates", "date_id")),
     ),
@@ -300,6 +401,7 @@ TABLE_SPECS: tuple[TableSpec, ...] = (
                 "enum",
                 description="What the evidence supports.",
                 example="agreement",
+                values=RECORD_TYPES,
             ),
             C("record_id", "string", description="The id of the record it supports."),
             C(
@@ -312,12 +414,18 @@ TABLE_SPECS: tuple[TableSpec, ...] = (
             C("end", "int", source="evidence:end"),
             C("prefix", "string", False, source="evidence:prefix"),
             C("suffix", "string", False, source="evidence:suffix"),
+            C(
+                "purpose",
+                "enum",
+                False,
+                description="What the quote does for its record: support it, carry its "
+                "status (an agreement's trigger), or show a correction.",
+                values=EVIDENCE_PURPOSES,
+            ),
         ),
         (FK("article_id", "sources", "article_id"),),
     ),
 )
-
-RECORD_TYPES = ("actor_mention", "agreement", "date", "source")
 
 
 def table(name: str) -> TableSpec:
@@ -332,8 +440,10 @@ def resolve(spec: TableSpec, registry: SchemaRegistry, version: str) -> list[Res
         description = col.description or prop.get("description", "")
         enum: tuple[str, ...] = ()
         if col.kind == "enum":
-            enum = tuple(prop.get("enum", ())) or (
-                RECORD_TYPES if col.name == "record_type" else ()
+            enum = (
+                tuple(prop.get("enum", ()))
+                or col.values
+                or (RECORD_TYPES if col.name == "record_type" else ())
             )
         if not description:
             raise ValueError(f"{spec.name}.{col.name} has no description")

@@ -19,6 +19,7 @@ from typing import Any
 
 from toolkit.check.run import Validated
 from toolkit.dataset import ACTORS, META, Dataset
+from toolkit.evolve.migrate import migrate_document
 from toolkit.publish.arrow_schemas import arrow_schema, batch_schema
 from toolkit.publish.canonical import canonical_agreements
 from toolkit.publish.datacard import datacard
@@ -66,9 +67,10 @@ class Publication:
     mentioned: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, validated: Validated) -> Publication:
+    def of(cls, validated: Validated, latest: str) -> Publication:
         """The publication of a valid *validated* run whose per-file pass built
-        :class:`~toolkit.publish.published_rows.PublishedBatch` es."""
+        :class:`~toolkit.publish.published_rows.PublishedBatch` es, its actor registry as
+        schema version *latest* has it."""
         import pyarrow as pa
 
         parts: dict[str, list[Any]] = {}
@@ -88,6 +90,8 @@ class Publication:
             hashed.update(result.read_also)
             hashed[result.file] = result.sha256
         registry = validated.registry_file.document if validated.registry_file else None
+        if registry is not None:
+            registry = migrate_document(registry, "actor_registry", latest).document
         publication = cls(
             validated.dataset,
             {table: pa.concat_tables(arrows) for table, arrows in sorted(parts.items())},
