@@ -85,7 +85,8 @@ class TriggerLexicon:
         # longest first, so that the alternation prefers "expected to" over "expected"
         alternatives = sorted(by_form, key=lambda f: (-len(f), f))
         body = "|".join(re.escape(f) for f in alternatives)
-        return cls(cues, by_form, re.compile(rf"(?<![\w'])(?:{body})(?![\w'])"))
+        # a lookahead finds a form at every position in one scan, overlapping ones included
+        return cls(cues, by_form, re.compile(rf"(?<![\w'])(?=((?:{body}))(?![\w']))"))
 
     def cue_of(self, quote: str) -> Cue | None:
         """The cue *quote* carries (see the module docstring), or None."""
@@ -94,17 +95,11 @@ class TriggerLexicon:
 
     def match(self, quote: str) -> CueMatch | None:
         """The cue *quote* carries and the form found, or None when it holds no form."""
-        text = normalized(quote)
-        best: tuple[int, int, str] | None = None
-        for start in range(len(text)):
-            m = self._pattern.match(text, start)
-            if m is None:
-                continue
-            if best is None or len(m.group()) > best[0]:
-                best = (len(m.group()), start, m.group())
-        if best is None:
-            return None
-        return CueMatch(self._by_form[best[2]], best[2])
+        best = ""
+        for m in self._pattern.finditer(normalized(quote)):
+            if len(m.group(1)) > len(best):  # the longest; on a tie, the first
+                best = m.group(1)
+        return CueMatch(self._by_form[best], best) if best else None
 
 
 def normalized(text: str) -> str:
