@@ -18,7 +18,6 @@ dataset of mixed versions has one published shape.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,34 +63,43 @@ def _to_1_1_0(doc: dict[str, Any], kind: str) -> tuple[dict[str, Any], list[str]
     if kind != "annotation":
         return out, left
     untriggered = []
-    for agreement in out.get("agreements") or ():
-        if not isinstance(agreement, dict):
-            continue
-        if "trigger" not in agreement:
-            untriggered.append(str(agreement.get("agreement_id")))
-        for count in agreement.get("counts") or ():
-            if isinstance(count, dict) and "qualifier" not in count:
-                if count.get("approximate"):
-                    left.append(
-                        f"{agreement.get('agreement_id')}: the qualifier of the approximate "
-                        f"count {count.get('value')} (at_least, at_most or approximate)"
-                    )
-                else:
-                    _insert_after(
-                        count,
-                        "approximate" if "approximate" in count else "value",
-                        "qualifier",
-                        "exact",
-                    )
+    agreements = out.get("agreements")
+    if isinstance(agreements, list):
+        out["agreements"] = [_qualified(a, left) for a in agreements]
+        untriggered = [
+            str(a.get("agreement_id"))
+            for a in agreements
+            if isinstance(a, dict) and "trigger" not in a
+        ]
     if untriggered:
         left.append(
             f"{len(untriggered)} agreement(s) need a trigger, the words that carry the "
             f"status: {', '.join(untriggered)}"
         )
-    for date in out.get("dates") or ():
-        if isinstance(date, dict):
-            _open_bounds(date)
+    dates = out.get("dates")
+    if isinstance(dates, list):
+        out["dates"] = [_open_bounds(d) if isinstance(d, dict) else d for d in dates]
     return out, left
+
+
+def _qualified(agreement: Any, left: list[str]) -> Any:
+    """*agreement* with ``qualifier: exact`` on each count not marked approximate (a new
+    record where one is added; *left* gets the approximate counts to decide)."""
+    if not isinstance(agreement, dict) or not isinstance(agreement.get("counts"), list):
+        return agreement
+    counts = []
+    for count in agreement["counts"]:
+        if isinstance(count, dict) and "qualifier" not in count:
+            if count.get("approximate"):
+                left.append(
+                    f"{agreement.get('agreement_id')}: the qualifier of the approximate "
+                    f"count {count.get('value')} (at_least, at_most or approximate)"
+                )
+            else:
+                after = "approximate" if "approximate" in count else "value"
+                count = _inserted_after(count, after, "qualifier", "exact")
+        counts.append(count)
+    return {**agreement, "counts": counts}
 
 
 #: from version -> (to version, step)
@@ -236,9 +244,10 @@ def _files(dataset: Dataset, paths: Sequence[Path] | None) -> list[Path]:
 
 
 def _restamped(doc: dict[str, Any], kind: str, old: str, new: str) -> dict[str, Any]:
-    """A deep copy of *doc* declaring *new*: ``schema_version``, and ``$schema`` where it
-    named *old*'s schema (by relative path or by ``$id``)."""
-    out = copy.deepcopy(doc)
+    """A copy of *doc* declaring *new*: ``schema_version``, and ``$schema`` where it named
+    *old*'s schema (by relative path or by ``$id``). (A step never changes what it is given:
+    it replaces what it changes and shares the rest.)"""
+    out = dict(doc)
     out["schema_version"] = new
     declared = out.get("$schema")
     if declared == schema_reference(kind, old):
@@ -248,32 +257,35 @@ def _restamped(doc: dict[str, Any], kind: str, old: str, new: str) -> dict[str, 
     return out
 
 
-def _open_bounds(date: dict[str, Any]) -> None:
-    """Give a date whose ``mod`` opens an end the bounds 1.1.0 reads (when its bounds were
-    the value's, as 1.0.0 had them)."""
+def _open_bounds(date: dict[str, Any]) -> dict[str, Any]:
+    """*date* with the bounds 1.1.0 reads where its ``mod`` opens an end (when its bounds
+    were the value's, as 1.0.0 had them); else *date* itself."""
     mod = date.get("mod")
     if mod not in ("BEFORE", "ON_OR_BEFORE", "AFTER", "ON_OR_AFTER"):
-        return
+        return date
     parsed = parse_date_value(date["value"]) if isinstance(date.get("value"), str) else None
     if parsed is None:
-        return
+        return date
     low, high, _ = parsed
     if (date.get("earliest"), date.get("latest")) != (low.isoformat(), high.isoformat()):
-        return
+        return date
     first, last = mod_bounds(low, high, mod)
-    date["earliest"] = first.isoformat() if first else None
-    date["latest"] = last.isoformat() if last else None
+    return {
+        **date,
+        "earliest": first.isoformat() if first else None,
+        "latest": last.isoformat() if last else None,
+    }
 
 
-def _insert_after(record: dict[str, Any], after: str, key: str, value: Any) -> None:
-    """Insert *key* into *record* right after *after*, keeping the order of the others."""
-    items = list(record.items())
-    record.clear()
-    for k, v in items:
-        record[k] = v
+def _inserted_after(record: dict[str, Any], after: str, key: str, value: Any) -> dict[str, Any]:
+    """A copy of *record* with *key* right after *after*, the others in their order."""
+    out: dict[str, Any] = {}
+    for k, v in record.items():
+        out[k] = v
         if k == after:
-            record[key] = value
-    record.setdefault(key, value)
+            out[key] = value
+    out.setdefault(key, value)
+    return out
 
 
 __all__ = [
