@@ -67,6 +67,18 @@ def _type(node: dict[str, Any]) -> str:
     return str(kind)
 
 
+def lexicon_table(registry: SchemaRegistry, version: str) -> str:
+    """Markdown table of the cues of *version*'s trigger lexicon."""
+    rows = ["| cue | forms | statuses | factualities | meaning |", "|---|---|---|---|---|"]
+    for cue in (registry.lexicon(version) or {}).get("cues", []):
+        forms = ", ".join(f"“{f}”" for f in cue["forms"])
+        rows.append(
+            f"| `{cue['cue']}` | {forms} | {', '.join(cue['statuses'])} | "
+            f"{', '.join(cue['factualities'])} | {cue['meaning']} |"
+        )
+    return "\n".join(rows) + "\n"
+
+
 def rules_table() -> str:
     """Every rule code with its layer and meaning (warnings say so; the rest are errors)."""
     rows = ["| code | layer | meaning |", "|---|---|---|"]
@@ -100,6 +112,7 @@ def blocks() -> dict[str, str]:
     generated = {
         f"fields:{n}": field_table(registry, n, version) for n in registry.record_types(version)
     }
+    generated["lexicon"] = lexicon_table(registry, version)
     generated["rules"] = rules_table()
     generated["cli"] = cli_reference()
     return generated
