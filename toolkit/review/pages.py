@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Iterable
+from collections.abc import Iterator
 from typing import Any
 
 from toolkit.review.model import SPAN_KINDS, AgreementReport, ArticleView, Record
@@ -192,21 +192,28 @@ def article_page(view: ArticleView) -> str:
 
 
 def canonical_page(
-    groups: Iterable[tuple[str, list[AgreementReport]]],
+    groups: list[tuple[str, list[AgreementReport]]],
     built: set[str],
     incoming: dict[str, list[tuple[str, str]]],
-) -> str:
-    """Every canonical key with each article's report of it side by side; keys whose reports
-    disagree on status are marked. *built* are the articles with a page to link to;
-    *incoming* maps a key to the (relation, key) pairs of the agreements that point to it."""
-    groups = list(groups)
+) -> Iterator[str]:
+    """Every canonical key with each article's report of it side by side, in pieces to
+    write one after the other; keys whose reports disagree on status are marked. *built*
+    are the articles with a page to link to; *incoming* maps a key to the (relation, key)
+    pairs of the agreements that point to it."""
     anchor = {key: f"k-{i}" for i, (key, _) in enumerate(groups)}
-    sections = []
-    conflicts = 0
+    conflicts = sum(len({r.status for r in reports}) > 1 for _, reports in groups)
+    head, tail = _page("Canonical agreements · review", "", "\0", None, "canonical-page").split(
+        "\0"
+    )
+    yield head
+    yield (
+        "<header><h1>Canonical agreements</h1>"
+        f'<p class="meta">{len(groups)} canonical key(s), {conflicts} with a status conflict</p>'
+        '</header>\n<main class="canonical">'
+    )
     for key, reports in groups:
         statuses = sorted({r.status for r in reports})
         conflict = len(statuses) > 1
-        conflicts += conflict
         badge = (
             f' <span class="badge conflict">status conflict: {esc(", ".join(statuses))}</span>'
             if conflict
@@ -217,17 +224,13 @@ def canonical_page(
         links += [_key_link(anchor, f"{rel} (from)", k) for rel, k in incoming.get(key, ())]
         rel_html = f'<p class="relations">{"; ".join(links)}</p>' if links else ""
         cards = "".join(_report_card(r, built, conflict) for r in reports)
-        sections.append(
+        yield (
             f'<section class="canon{" conflict" if conflict else ""}" id="{anchor[key]}">'
             f"<h2><code>{esc(key)}</code> <small>{len(reports)} report(s)</small>{badge}</h2>"
-            f'{rel_html}<div class="reports">{cards}</div></section>'
+            f'{rel_html}<div class="reports">{cards}</div></section>\n'
         )
-    body = (
-        "<header><h1>Canonical agreements</h1>"
-        f'<p class="meta">{len(groups)} canonical key(s), {conflicts} with a status conflict</p>'
-        f'</header>\n<main class="canonical">{"".join(sections)}</main>'
-    )
-    return _page("Canonical agreements · review", "", body, None, "canonical-page")
+    yield "</main>"
+    yield tail
 
 
 def _key_link(anchor: dict[str, str], relation: str, key: str) -> str:

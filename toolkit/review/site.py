@@ -11,7 +11,7 @@ kept for the whole dataset.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -217,8 +217,13 @@ def _copy_static(folder: Path) -> None:
         (folder / name).write_bytes(package.joinpath("static", name).read_bytes())
 
 
-def _write(path: Path, text: str) -> None:
-    """Write *path* whole: to a temporary name first, then renamed into place."""
+def _write(path: Path, text: str | Iterable[str]) -> None:
+    """Write *path* whole (*text* or its pieces one after the other): to a temporary name
+    first, then renamed into place."""
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, "utf-8", newline="")
+    with open(tmp, "w", encoding="utf-8", newline="") as f:
+        if isinstance(text, str):
+            f.write(text)
+        else:
+            f.writelines(text)
     os.replace(tmp, path)
