@@ -133,13 +133,18 @@ def test_unknown_fields_and_odd_values_are_listed_not_fatal() -> None:
     assert not any(s.placed for s in view.spans)
 
 
-def test_changed_since_builds_only_the_changed_articles(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_changed_since_builds_only_the_changed_articles(
+    tmp_path: Path, run_cli, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
     clone = tmp_path / "clone"
     git(REPO, "clone", "-q", "--depth", "1", f"file://{REPO}", str(clone))
     break_document(clone)
     site = build_review(clone, tmp_path / "site", changed_since="HEAD")
     assert site.articles == (BROKEN_ID,)
     assert [p.stem for p in (tmp_path / "site" / "articles").glob("*.html")] == [BROKEN_ID]
+    monkeypatch.chdir(clone)  # the default --root, relative
+    here = run_cli("review", "--changed-since", "HEAD", "--out", str(tmp_path / "here"))
+    assert here.exit_code == 1 and "the review of 1 article(s)" in here.output
     bad = run_cli("review", "--root", str(clone), "--changed-since", "--upload-pack=x")
     assert bad.exit_code == 2 and "not a git ref" in bad.output
     unknown = run_cli("review", "999_0000000000000000", "--root", str(clone), "--out", "x")

@@ -73,9 +73,11 @@ def _text(view: ArticleView) -> str:
     if view.text is None:
         return '<p class="missing">The article text is missing or unreadable.</p>'
     finding_at: dict[int, list[str]] = {}
+    messages: dict[int, list[str]] = {}
     for f in view.findings:
         if f.span is not None:
             finding_at.setdefault(f.span, []).append(f.finding.code)
+            messages.setdefault(f.span, []).append(f"{f.finding.code}: {f.finding.message}")
     first_of: set[int] = set()
     out = []
     for start, end, ids in view.segments():
@@ -95,7 +97,8 @@ def _text(view: ArticleView) -> str:
             if fresh:
                 first_of.update(fresh)
                 shown = [c for i in fresh for c in finding_at[i]]
-                attrs = f' data-codes="{esc(" ".join(dict.fromkeys(shown)))}"'
+                said = "\n".join(m for i in fresh for m in messages[i])
+                attrs = f' data-codes="{esc(" ".join(dict.fromkeys(shown)))}" title="{esc(said)}"'
         out.append(
             f'<span class="{" ".join(classes)}" data-s="{" ".join(map(str, ids))}"'
             f'{attrs} tabindex="0" role="button">{piece}</span>'

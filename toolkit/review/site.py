@@ -141,8 +141,9 @@ def _select(
             dataset.article_path(article_id)  # raises, naming the known articles
             raise ArticleNotFound(f"no article {article_id[:80]!r}")  # pragma: no cover
     if changed_since is not None:
+        annotations = dataset.annotations_dir.resolve()
         for path in changed_files(dataset.root, changed_since):
-            if path.parent == dataset.annotations_dir and path.stem in known:
+            if path.resolve().parent == annotations and path.stem in known:
                 wanted.append(path.stem)
     return sorted(set(wanted))
 
