@@ -53,7 +53,6 @@ _SHOWN = {
         "notes",
     },
 }
-_SECTIONS = (("agreements", "agreement", "agreement_id"), ("actors", "actor", "actor_id"))
 
 
 @dataclass(frozen=True)
@@ -188,8 +187,8 @@ class _Builder:
         rec.spans.append(span.id)
 
     def evidence_list(self, rec: Record, kind: str, base: str, holder: Any) -> None:
-        items = holder.get("evidence") if isinstance(holder, dict) else None
-        for k, ev in enumerate(items if isinstance(items, list) else ()):
+        listed = holder.get("evidence") if isinstance(holder, dict) else None
+        for k, ev in enumerate(listed if isinstance(listed, list) else ()):
             self.evidence(rec, kind, f"{base}/evidence/{k}", ev)
 
 
@@ -197,14 +196,15 @@ def _offset(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _items(value: Any) -> list[Any]:
+def items(value: Any) -> list[Any]:
+    """*value* when it is a list, else no items."""
     return value if isinstance(value, list) else []
 
 
 def _pairs(value: Any, key: str, second: str) -> str:
     """``a (x), b (y)`` from a list of objects, each its *key* and *second* field."""
     out = []
-    for item in _items(value):
+    for item in items(value):
         if isinstance(item, dict):
             extra = item.get(second)
             out.append(show(item.get(key)) + (f" ({show(extra)})" if extra is not None else ""))
@@ -220,7 +220,7 @@ def _others(rec: Record, kind: str, record: dict[str, Any]) -> None:
 
 
 def _flags_notes(rec: Record, record: dict[str, Any]) -> None:
-    for flag in _items(record.get("flags")):
+    for flag in items(record.get("flags")):
         if isinstance(flag, dict):
             rec.fields.append((f"flag: {show(flag.get('kind'))}", show(flag.get("note", ""))))
     if record.get("notes") is not None:
@@ -239,7 +239,7 @@ def _agreement(b: _Builder, i: int, a: dict[str, Any]) -> None:
         add(("trigger", show(trigger.get("quote")) if isinstance(trigger, dict) else show(trigger)))
         b.evidence(rec, "trigger", f"{base}/trigger", trigger)
     add(("parties", _pairs(a.get("parties"), "actor_id", "role")))
-    add(("sectors", ", ".join(show(s) for s in _items(a.get("sectors")))))
+    add(("sectors", ", ".join(show(s) for s in items(a.get("sectors")))))
     if a.get("dates") is not None:
         add(("dates", _pairs(a.get("dates"), "date_id", "relation")))
     add(("canonical key", show(a.get("canonical_key"))))
@@ -248,10 +248,10 @@ def _agreement(b: _Builder, i: int, a: dict[str, Any]) -> None:
             f"{show(r.get('relation'))} → {show(r.get('canonical_key'))}"
             if isinstance(r, dict)
             else show(r)
-            for r in _items(a.get("relations"))
+            for r in items(a.get("relations"))
         ]
         add(("relations", "; ".join(rels)))
-    for j, count in enumerate(_items(a.get("counts"))):
+    for j, count in enumerate(items(a.get("counts"))):
         if isinstance(count, dict):
             approx = "about " if count.get("approximate") else ""
             qualifier = f" [{show(count['qualifier'])}]" if count.get("qualifier") else ""
@@ -271,8 +271,8 @@ def _actor(b: _Builder, i: int, a: dict[str, Any], names: dict[str, str]) -> Non
     base = f"/actors/{i}"
     ident = show(a.get("actor_id", f"actor {i}"))
     rec = b.record("actor", base, ident, names.get(ident, ident))
-    rec.fields.append(("names", ", ".join(show(n) for n in _items(a.get("names_as_written")))))
-    for j, role in enumerate(_items(a.get("roles"))):
+    rec.fields.append(("names", ", ".join(show(n) for n in items(a.get("names_as_written")))))
+    for j, role in enumerate(items(a.get("roles"))):
         if isinstance(role, dict):
             org = role.get("organization_id")
             at = f" ({show(org)})" if org is not None else ""
@@ -342,13 +342,13 @@ def article_view(
     source = doc.get("source")
     if isinstance(source, dict):
         _source(b, source)
-    for i, a in enumerate(_items(doc.get("agreements"))):
+    for i, a in enumerate(items(doc.get("agreements"))):
         if isinstance(a, dict):
             _agreement(b, i, a)
-    for i, a in enumerate(_items(doc.get("actors"))):
+    for i, a in enumerate(items(doc.get("actors"))):
         if isinstance(a, dict):
             _actor(b, i, a, names or {})
-    for i, d in enumerate(_items(doc.get("dates"))):
+    for i, d in enumerate(items(doc.get("dates"))):
         if isinstance(d, dict):
             _date(b, i, d)
     title = source.get("title") if isinstance(source, dict) else None
@@ -383,50 +383,3 @@ def _place(view: ArticleView, index: int, finding: Finding) -> FindingView:
     if record is not None:
         record.findings.append(index)
     return FindingView(index, finding, span.id if span else None, record.id if record else None)
-
-
-@dataclass(frozen=True)
-class AgreementReport:
-    """One article's report of one agreement, as the canonical page compares them."""
-
-    canonical_key: str
-    article_id: str
-    pointer: str
-    agreement_id: str
-    title: str
-    status: str
-    factuality: str
-    trigger: str | None
-    quotes: tuple[str, ...]
-    relations: tuple[tuple[str, str], ...]
-
-
-def agreement_reports(article_id: str, doc: Any) -> list[AgreementReport]:
-    """The agreements of *doc* that carry a canonical key, as the canonical page shows them."""
-    out = []
-    agreements = doc.get("agreements") if isinstance(doc, dict) else None
-    for i, a in enumerate(_items(agreements)):
-        if not isinstance(a, dict) or not isinstance(a.get("canonical_key"), str):
-            continue
-        trigger = a.get("trigger")
-        quotes = [ev.get("quote") for ev in _items(a.get("evidence")) if isinstance(ev, dict)]
-        rels = [
-            (show(r.get("relation")), show(r.get("canonical_key")))
-            for r in _items(a.get("relations"))
-            if isinstance(r, dict)
-        ]
-        out.append(
-            AgreementReport(
-                a["canonical_key"],
-                article_id,
-                f"/agreements/{i}",
-                show(a.get("agreement_id")),
-                show(a.get("title_as_reported", "")),
-                show(a.get("status")),
-                show(a.get("factuality")),
-                show(trigger.get("quote")) if isinstance(trigger, dict) else None,
-                tuple(show(q) for q in quotes),
-                tuple(rels),
-            )
-        )
-    return out

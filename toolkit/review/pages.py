@@ -13,7 +13,8 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from toolkit.review.model import SPAN_KINDS, AgreementReport, ArticleView, Record
+from toolkit.review.canonical import AgreementReport
+from toolkit.review.model import SPAN_KINDS, ArticleView, Record
 
 _JSON_ESCAPES = {
     "<": "\\u003c",

@@ -27,7 +27,8 @@ from toolkit.errors import ArticleNotFound
 from toolkit.findings import Finding
 from toolkit.regular_file import FileTooLarge, NotRegularFile, read_regular
 from toolkit.report import Report
-from toolkit.review.model import AgreementReport, agreement_reports, article_view
+from toolkit.review.canonical import AgreementReport, agreement_reports
+from toolkit.review.model import article_view
 from toolkit.review.pages import article_page, canonical_page, index_page
 
 #: The files copied from the package into ``static/``.
