@@ -6,6 +6,7 @@ under CI (CI=true), where that fails."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -49,12 +50,15 @@ SPANS_OF_EACH_RECORD = """() => {
 def browser() -> Iterator[Any]:
     problem = browser_problem()
     if problem is None:
+        stack = contextlib.ExitStack()
         try:
-            with chromium() as context:
-                yield context
-            return
+            context = stack.enter_context(chromium())
         except Exception as exc:  # the browser is there but does not start
             problem = f"chromium did not start: {type(exc).__name__}: {exc}"
+        else:
+            with stack:
+                yield context
+            return
     if os.environ.get("CI") == "true":
         pytest.fail(f"the browser tests must run under CI: {problem}")
     pytest.skip(problem)

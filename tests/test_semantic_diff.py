@@ -106,10 +106,12 @@ def test_diff_of_two_folders_reads_the_coming_fields(tmp_path: Path) -> None:
 
 def test_refs_are_untrusted_input(clone, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     root, _, _ = clone
-    for ref in ("--output=/tmp/x", "-h", "no-such-ref"):
+    planted = tmp_path / "written"
+    for ref in (f"--output={planted}", "-h", "no-such-ref", "HEAD\n--all"):
         result = run_cli("diff", "--root", str(root), "--", ref, "HEAD")
         assert result.exit_code == 2, (ref, result.output)
-    assert not Path("/tmp/x").exists() or Path("/tmp/x").stat().st_size == 0
+        assert "no commit" in result.output or "not a git ref" in result.output
+    assert not planted.exists()
     outside = run_cli("diff", "HEAD", "--root", str(tmp_path))
     assert outside.exit_code == 2
 
