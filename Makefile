@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 UV_VERSION := 0.13.9
 
-.PHONY: setup validate export check-exports test test-fast lint types imports docs docs-check check bench clean lock
+.PHONY: setup validate export check-exports test test-fast lint types imports docs docs-check check bench clean lock browser review screenshots
 
 setup: $(STAMP)
 
@@ -29,8 +29,31 @@ export: setup
 check-exports: setup
 	$(VENV)/bin/toolkit export --check
 
-test: setup
+test: setup browser
 	$(PY) -m pytest -q
+
+CHROMIUM ?= /usr/bin/chromium
+
+# The browser tests drive the system Chromium. Where it is absent, root installs Debian's
+# package without asking; anyone else is told, and the tests skip (under CI=true they fail).
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's chromium for the browser tests"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    { apt-get install -y -q chromium </dev/null || \
+	      { apt-get update -q </dev/null && apt-get install -y -q chromium </dev/null; }; } \
+	      >/dev/null || echo "chromium could not be installed: the browser tests will skip"; \
+	  else \
+	    echo "no $(CHROMIUM) (apt-get install chromium as root): the browser tests will skip"; \
+	  fi; \
+	fi
+
+review: setup  ## the review site of the dataset in build/review/
+	$(VENV)/bin/toolkit review --out build/review
+
+screenshots: setup browser  ## docs/review-article.png and docs/review-canonical.png
+	$(PY) tests/screenshots.py
 
 test-fast: setup  ## every test not marked slow: the inner loop
 	$(PY) -m pytest -q -m "not slow"

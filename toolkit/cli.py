@@ -244,6 +244,70 @@ def migrate(paths: tuple[Path, ...], root: Path, target: str | None, check: bool
     sys.exit(int(check and any(f.changed for f in result.files)))
 
 
+# --- review: the review site and the semantic diff ---------------------------------------
+
+
+@cli.command()
+@click.argument("articles", nargs=-1)
+@root_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("build/review"),
+    show_default=True,
+    help="Folder the site is written into (index.html, canonical.html, articles/, static/).",
+)
+@click.option(
+    "--changed-since",
+    metavar="REF",
+    default=None,
+    help="Build the pages of the articles whose annotation changed against git REF.",
+)
+def review(articles: tuple[str, ...], root: Path, out: Path, changed_since: str | None) -> None:
+    """Build the review site: each article's text with its records' evidence highlighted,
+    its findings at their spans, and the canonical agreements across articles.
+
+    With no ARTICLES (article ids), every article. The site is self-contained and opens
+    from disk. It is written whether or not the data is valid; exit status 0 when no finding
+    is an error, 1 when one is, 2 usage or environment error.
+    """
+    from toolkit.review.site import build_review
+
+    site = build_review(root, out, articles=list(articles) or None, changed_since=changed_since)
+    r = site.report
+    click.echo(
+        f"wrote the review of {len(site.articles)} article(s), {site.canonical_keys} canonical "
+        f"agreement(s), {r.errors} error(s), {r.warnings} warning(s): {site.index}"
+    )
+    sys.exit(int(not r.valid))
+
+
+@cli.command()
+@click.argument("base", required=False)
+@click.argument("head", required=False)
+@root_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="How the changes are printed.",
+)
+def diff(base: str | None, head: str | None, root: Path, fmt: str) -> None:
+    """Print the semantic changes from BASE to HEAD: records added, removed and changed,
+    field by field, and canonical keys merged, split or renamed.
+
+    BASE and HEAD are git refs of the checkout at --root, or dataset folders (holding
+    seeds/articles). BASE defaults to HEAD, HEAD to the working tree at --root. Exit status
+    0, or 2 when a ref names no commit.
+    """
+    from toolkit.review.diff_render import RENDERERS
+    from toolkit.review.semantic_diff import diff_sources
+
+    RENDERERS[fmt](diff_sources(root, base, head), sys.stdout)
+
+
 def _progress(label: str) -> Any:
     """A progress callback ``(files done, files in all)`` drawing a bar on stderr."""
     bars: list[Any] = []
