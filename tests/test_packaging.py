@@ -40,6 +40,8 @@ def test_the_wheel_carries_the_schemas_and_validates_without_the_repository(
         archive.extractall(tmp_path / "site")
     released = sorted(p.relative_to(REPO).as_posix() for p in REPO.glob("schemas/*/*.json"))
     assert released and all(f"toolkit/{name}" in names for name in released)
+    modules = {p.relative_to(REPO).as_posix() for p in (REPO / "toolkit").rglob("*.py")}
+    assert modules - names == set(), "every module of the package is in the wheel"
     dataset = tmp_path / "dataset"
     shutil.copytree(REPO / "seeds", dataset / "seeds")
     decoy = tmp_path / "site" / "schemas" / "1.0.0"  # another distribution's schemas/
@@ -48,14 +50,21 @@ def test_the_wheel_carries_the_schemas_and_validates_without_the_repository(
     env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
     env.pop("TOOLKIT_SCHEMAS", None)
     probe = subprocess.run(
-        [sys.executable, "-c", "import toolkit.registry as r; print(r.default_schema_dir())"],
+        [
+            sys.executable,
+            "-c",
+            "import toolkit.registry as r, toolkit.check.run as c; "
+            "print(r.default_schema_dir()); print(c.__file__)",
+        ],
         cwd=tmp_path,
         env=env,
         capture_output=True,
         text=True,
         check=True,
     )
-    assert Path(probe.stdout.strip()) == tmp_path / "site" / "toolkit" / "schemas"
+    schemas_dir, check_module = probe.stdout.split()
+    assert Path(schemas_dir) == tmp_path / "site" / "toolkit" / "schemas"
+    assert Path(check_module) == tmp_path / "site" / "toolkit" / "check" / "run.py"
     validated = subprocess.run(
         [sys.executable, "-m", "toolkit", "validate", "--no-cache", "--root", str(dataset)],
         cwd=tmp_path,
