@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 UV_VERSION := 0.13.9
 
-.PHONY: setup validate export check-exports test test-fast lint types imports docs docs-check check bench clean lock browser review screenshots
+.PHONY: setup validate export check-exports test test-fast lint types imports docs docs-check schemas-check check bench clean lock browser review screenshots
 
 setup: $(STAMP)
 
@@ -76,7 +76,10 @@ docs-check: setup
 	$(PY) -m toolkit.docs --check
 	$(PY) bench/run.py docs --check
 
-check: lint types imports test docs-check check-exports
+schemas-check: setup  ## every released version's SemVer step matches its compatibility verdict
+	$(VENV)/bin/toolkit schema check
+
+check: lint types imports schemas-check test docs-check check-exports
 
 BENCH_RECORDS ?= 1000000
 

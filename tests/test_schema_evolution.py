@@ -256,7 +256,7 @@ def test_the_trigger_lexicon_is_valid_unambiguous_and_matches_longest_first() ->
     errors = list(registry.validator("trigger_lexicon", "1.1.0").iter_errors(stored))
     assert errors == []
     lexicon = TriggerLexicon.of(stored)
-    statuses = registry.schema("agreement", "1.1.0")["properties"]["status"]["enum"]
+    statuses = registry.schema("defs", "1.1.0")["$defs"]["status"]["enum"]
     assert {s for cue in lexicon.cues for s in cue.statuses} <= set(statuses)
     cases = {
         "are expected to sign": "expected",
@@ -284,3 +284,41 @@ def test_the_published_seeds_have_a_trigger_on_every_agreement() -> None:
     assert all("trigger" in a for d in documents for a in d["agreements"])
     report = validate_dataset(REPO, cache=False).report
     assert not [f for f in report.findings if f.code.startswith(("trigger", "status-exceeds"))]
+
+
+def test_schema_diff_prints_the_verdict_and_check_enforces_semver(
+    tmp_path: Path, run_cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown = run_cli("schema", "diff", "1.0.0", "1.1.0")
+    assert shown.exit_code == 0
+    assert shown.output.rstrip().endswith("overall: backward")
+    assert "/properties/trigger: property-added (backward yes, forward no)" in shown.output
+    data = json.loads(run_cli("schema", "diff", "1.0.0", "1.1.0", "--format", "json").output)
+    assert data["compatibility"] == "backward" and data["record_types"]["agreement"] == "backward"
+    assert run_cli("schema", "check").exit_code == 0
+
+    schemas = tmp_path / "schemas"
+    shutil.copytree(REPO / "schemas", schemas)
+    draft = schemas / "1.2.0"
+    shutil.copytree(schemas / "1.1.0", draft)
+    agreement = json.loads((draft / "agreement.schema.json").read_text("utf-8"))
+    del agreement["properties"]["notes"]  # a field removed: breaking for a minor release
+    for path in draft.glob("*.json"):
+        path.write_text(path.read_text("utf-8").replace("/1.1.0/", "/1.2.0/"), "utf-8")
+    stamped = json.loads(json.dumps(agreement).replace("/1.1.0/", "/1.2.0/"))
+    (draft / "agreement.schema.json").write_text(json.dumps(stamped), "utf-8")
+    defs = json.loads((draft / "defs.schema.json").read_text("utf-8"))
+    defs["$defs"]["schema_version"]["const"] = "1.2.0"
+    (draft / "defs.schema.json").write_text(json.dumps(defs), "utf-8")
+    judged = run_cli("schema", "diff", "1.1.0", str(draft))
+    assert "/properties/notes: property-removed" in judged.output
+    monkeypatch.setenv("TOOLKIT_SCHEMAS", str(schemas))
+    refused = run_cli("schema", "check")
+    assert refused.exit_code == 1 and "1.1.0" in refused.output and "1.2.0" in refused.output
+    (schemas / "2.0.0").mkdir()
+    draft.rename(schemas / "2.0.0" / "x")
+    for path in (schemas / "2.0.0" / "x").iterdir():
+        path.write_text(path.read_text("utf-8").replace("1.2.0", "2.0.0"), "utf-8")
+        path.rename(schemas / "2.0.0" / path.name)
+    (schemas / "2.0.0" / "x").rmdir()
+    assert run_cli("schema", "check").exit_code == 0  # a major release may break

@@ -88,25 +88,101 @@ def schema_show(name: str, version: str | None) -> None:
     click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
 
 
+@schema.command("diff")
+@click.argument("old")
+@click.argument("new")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="How the verdict is printed.",
+)
+@click.option("--documentation", is_flag=True, help="List description-only changes too.")
+def schema_diff(old: str, new: str, fmt: str, documentation: bool) -> None:
+    """Judge NEW against OLD: every change per record type at its schema pointer, and whether
+    it is backward (NEW accepts OLD's data), forward, full or breaking, with the reason.
+
+    OLD and NEW are released versions or folders of *.schema.json files (a draft). Exit
+    status 0 whatever the verdict, 2 when a version or folder is unknown.
+    """
+    from toolkit.evolve.compat import diff_schemas, load_schema_set, render_markdown, render_text
+    from toolkit.registry import SchemaRegistry
+
+    registry = SchemaRegistry.load()
+    verdict = diff_schemas(load_schema_set(old, registry), load_schema_set(new, registry))
+    if fmt == "json":
+        text = json.dumps(verdict.to_dict(), indent=2, ensure_ascii=False)
+    elif fmt == "markdown":
+        text = render_markdown(verdict)
+    else:
+        text = render_text(verdict, documentation=documentation)
+    click.echo(text.rstrip("\n"))
+
+
+@schema.command("check")
+def schema_check() -> None:
+    """Fail (exit 1) when a released version's SemVer step does not match its verdict: a
+    minor release must be backward compatible, a patch release fully compatible."""
+    from toolkit.evolve.compat import release_problems
+    from toolkit.registry import SchemaRegistry
+
+    registry = SchemaRegistry.load()
+    problems = release_problems(registry)
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        sys.exit(1)
+    click.echo(f"{len(registry.versions)} released versions; every SemVer step matches its verdict")
+
+
 @cli.command()
 @click.argument("article")
 @click.argument("quote")
 @root_option
-def locate(article: str, quote: str, root: Path) -> None:
-    """Print the start and end offsets of QUOTE in ARTICLE (an article id)."""
+@click.option("--occurrence", type=click.IntRange(min=1), help="Take the N-th occurrence.")
+@click.option(
+    "--after", type=click.IntRange(min=0), help="Take the first occurrence at or after OFFSET."
+)
+@click.option("--within", metavar="PASSAGE", help="Take the occurrence inside PASSAGE.")
+@click.option("--all", "every", is_flag=True, help="Print every occurrence as JSON lines.")
+def locate(
+    article: str,
+    quote: str,
+    root: Path,
+    occurrence: int | None,
+    after: int | None,
+    within: str | None,
+    every: bool,
+) -> None:
+    """Print the start and end offsets of QUOTE in ARTICLE (an article id).
+
+    A quote that occurs more than once is refused unless --occurrence, --after or --within
+    says which occurrence is meant (they combine: the second occurrence within a passage).
+    """
+    from toolkit.authoring.locate import Pick, locate_all
     from toolkit.authoring.locate import locate as locate_quote
     from toolkit.dataset import Dataset
 
-    span = locate_quote(Dataset.at(root), article, quote)
+    dataset = Dataset.at(root)
+    if every:
+        for s in locate_all(dataset, article, quote):
+            click.echo(json.dumps({"start": s.start, "end": s.end, "line": s.line,
+                                   "column": s.column}))  # fmt: skip
+        return
+    span = locate_quote(dataset, article, quote, Pick(occurrence, after, within))
     click.echo(f"{span.start} {span.end}")
 
 
 @cli.command()
 @click.argument("article")
 @root_option
-@click.option("--annotator", default="annotator", show_default=True, help="Annotator id.")
+@click.option(
+    "--annotator", default=None, help="Annotator id [default: your login name, lowercased]."
+)
 @click.option("--force", is_flag=True, help="Overwrite an existing annotation document.")
-def new(article: str, root: Path, annotator: str, force: bool) -> None:
+def new(article: str, root: Path, annotator: str | None, force: bool) -> None:
     """Write seeds/annotations/ARTICLE.json with the source block filled in."""
     from toolkit.authoring.new import new_annotation, write_annotation
     from toolkit.dataset import Dataset
