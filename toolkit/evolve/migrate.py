@@ -79,6 +79,11 @@ def _to_1_1_0(doc: dict[str, Any], kind: str) -> tuple[dict[str, Any], list[str]
     dates = out.get("dates")
     if isinstance(dates, list):
         out["dates"] = [_open_bounds(d) if isinstance(d, dict) else d for d in dates]
+    if not any(out.get(section) for section in ("agreements", "actors", "dates")):
+        left.append(
+            "the document has no records: annotate them, or state no_records with the reason "
+            "the article has none"
+        )
     return out, left
 
 
