@@ -313,8 +313,10 @@ def edit_one(dataset: Path, what: str = "note") -> Path:
     path = files[len(files) // 2 + (what == "id")]
     doc = json.loads(path.read_bytes())
     if what == "id":
-        agreement = doc["agreements"][0]
-        agreement["agreement_id"] += "-renamed"
+        old = doc["agreements"][0]["agreement_id"]
+        renamed = json.loads(json.dumps(doc).replace(f'"{old}"', f'"{old}-renamed"'))
+        doc.clear()
+        doc.update(renamed)  # the id and every reference to it in the document (flags)
     else:
         doc["notes"] = "Edited for the incremental validation benchmark."
     path.write_bytes(dump_json(doc))

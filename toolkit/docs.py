@@ -16,7 +16,12 @@ from toolkit.registry import SchemaRegistry
 
 REPO = Path(__file__).resolve().parent.parent
 #: The files with generated parts.
-DOCUMENTS = (REPO / "README.md", REPO / "docs" / "cli.md", REPO / "schemas" / "README.md")
+DOCUMENTS = (
+    REPO / "README.md",
+    REPO / "docs" / "cli.md",
+    REPO / "schemas" / "README.md",
+    REPO / "seeds" / "README.md",
+)
 _BLOCK = re.compile(r"(<!-- BEGIN (?P<name>[\w:.-]+) -->\n).*?(<!-- END (?P=name) -->)", re.DOTALL)
 
 
@@ -79,12 +84,64 @@ def lexicon_table(registry: SchemaRegistry, version: str) -> str:
     return "\n".join(rows) + "\n"
 
 
+def seeds_table(root: Path = REPO) -> str:
+    """The per-article table of ``seeds/README.md``: each annotation document's title, its
+    records, its flags and how its publication date is known, then the totals."""
+    import json
+
+    rows = [
+        "| article | title (assigned titles in italics) | agreements | actors | dates | flags "
+        "| published |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    totals = {"agreements": 0, "actors": 0, "dates": 0}
+    keys: set[str] = set()
+    relations = 0
+    for path in sorted((root / "seeds" / "annotations").glob("*.json")):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        title = doc["source"]["title"]
+        shown = f"*{title['text']}*" if title["assigned"] else title["text"]
+        flags: dict[str, int] = {}
+        for section in ("agreements", "actors", "dates"):
+            for record in doc[section]:
+                for flag in record.get("flags", []):
+                    flags[flag["kind"]] = flags.get(flag["kind"], 0) + 1
+        flagged = ", ".join(f"{n} {kind}" for kind, n in sorted(flags.items())) or "none"
+        for section in totals:
+            totals[section] += len(doc[section])
+        keys.update(a["canonical_key"] for a in doc["agreements"])
+        relations += sum(len(a.get("relations", [])) for a in doc["agreements"])
+        rows.append(
+            f"| `{path.stem}` | {shown} | {len(doc['agreements'])} | {len(doc['actors'])} | "
+            f"{len(doc['dates'])} | {flagged} | {_published(doc['source']['publication'])} |"
+        )
+    registry = json.loads((root / "seeds" / "actors.json").read_text(encoding="utf-8"))
+    rows += [
+        "",
+        f"Totals: {totals['agreements']} agreement records ({len(keys)} canonical keys, "
+        f"{relations} relations between them), {len(registry['actors'])} registry actors, "
+        f"{totals['dates']} date records.",
+    ]
+    return "\n".join(rows) + "\n"
+
+
+def _published(publication: dict[str, Any]) -> str:
+    """How an article's publication date is known, briefly."""
+    if publication["basis"] == "stated":
+        return f"stated: {publication['date']}"
+    if publication["basis"] == "inferred":
+        bounds = [publication.get("earliest"), publication.get("latest")]
+        return "inferred: " + " to ".join(b or "open" for b in bounds)
+    return "unknown"
+
+
 def rules_table() -> str:
-    """Every rule code with its layer and meaning (warnings say so; the rest are errors)."""
-    rows = ["| code | layer | meaning |", "|---|---|---|"]
+    """Every rule code with its meaning, in the order the layers run (file, json, schema,
+    evidence, table); warnings say so, the rest are errors."""
+    rows = ["| code | meaning |", "|---|---|"]
     for r in rule_codes().values():
         warning = " (warning)" if r.severity.value == "warning" else ""
-        rows.append(f"| `{r.code}` | {r.layer} | {r.title}{warning} |")
+        rows.append(f"| `{r.code}` | {r.title}{warning} |")
     return "\n".join(rows) + "\n"
 
 
@@ -114,6 +171,7 @@ def blocks() -> dict[str, str]:
     }
     generated["lexicon"] = lexicon_table(registry, version)
     generated["rules"] = rules_table()
+    generated["seeds"] = seeds_table()
     generated["cli"] = cli_reference()
     return generated
 

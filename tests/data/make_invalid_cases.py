@@ -176,6 +176,43 @@ def corrected(correction: dict[str, Any]) -> Callable[[Any], None]:
     return change
 
 
+C3 = "seeds/annotations/900_00000000000000c3.json"
+C3_TEXT = "Hanoi, 14 December 2023 — Ministers met again.\n".encode()
+
+
+def scaffold() -> dict[str, bytes]:
+    """A third article and the document `toolkit new` starts for it, unfilled: the
+    placeholder title, an unknown publication though the text has a dateline, no records."""
+    import hashlib
+
+    doc = {
+        "$schema": "../../schemas/1.1.0/annotation.schema.json",
+        "schema_version": "1.1.0",
+        "source": {
+            "article_id": "900_00000000000000c3",
+            "path": "seeds/articles/900_00000000000000c3.txt",
+            "sha256": hashlib.sha256(C3_TEXT).hexdigest(),
+            "title": {"text": "TODO: the title as in the text, or assigned", "assigned": True},
+            "publisher": None,
+            "publication": {
+                "date": None,
+                "precision": "unknown",
+                "basis": "unknown",
+                "earliest": None,
+                "latest": None,
+            },
+            "language": "en",
+            "offset_unit": "code_point",
+            "content_span": {"start": 0, "end": len(C3_TEXT.decode())},
+        },
+        "provenance": {"annotators": ["fixture"], "annotated_on": "2026-12-04"},
+        "actors": [],
+        "agreements": [],
+        "dates": [],
+    }
+    return {"seeds/articles/900_00000000000000c3.txt": C3_TEXT, C3: dump(doc)}
+
+
 CASES: dict[str, tuple[dict[str, bytes | None], list[list[str]], dict[str, Any]]] = {
     "file-unreadable": (
         {"seeds/annotations/900_00000000000000c3.json/README": b"a folder, not a file\n"},
@@ -410,6 +447,20 @@ CASES: dict[str, tuple[dict[str, bytes | None], list[list[str]], dict[str, Any]]
     "correction-bounds": (
         edit_1_1_0(corrected({**CORRECTION, "earliest": "2031-01-01"})),
         [[A1, "/dates/1/correction/earliest", "date-bounds-precision"]],
+        {},
+    ),
+    "name-not-in-evidence": (
+        edit(A1, lambda d: d["actors"][0]["names_as_written"].append("President Xi")),
+        [[A1, "/actors/0/names_as_written/1", "name-not-in-evidence"]],
+        {},
+    ),
+    "annotation-unfilled": (
+        scaffold(),
+        [
+            [C3, "", "annotation-unfilled"],
+            [C3, "/source/publication/basis", "annotation-unfilled"],
+            [C3, "/source/title/text", "annotation-unfilled"],
+        ],
         {},
     ),
     "mod-bounds": (

@@ -8,16 +8,33 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.canonical_json import canonical_bytes, refuse_unsafe, replace_file
+from toolkit.check.document_rules import PLACEHOLDER_TITLE
 from toolkit.dataset import Dataset, read_article
 from toolkit.errors import AnnotationExists
 from toolkit.registry import SchemaRegistry
 from toolkit.regular_file import sha256_file
 
 
+def default_annotator() -> str:
+    """The annotator id of whoever runs the command: the login name, lowercased, in the
+    form the schema takes (``[a-z0-9][a-z0-9._-]*``); "annotator" when there is none."""
+    import getpass
+    import re
+
+    try:
+        login = getpass.getuser()
+    except (OSError, KeyError):  # no login name in the environment or the password file
+        login = ""
+    slug = re.sub(r"[^a-z0-9._-]+", "-", login.lower()).strip("-._")
+    return slug or "annotator"
+
+
 def new_annotation(
-    dataset: Dataset, article_id: str, registry: SchemaRegistry, annotator: str = "annotator"
+    dataset: Dataset, article_id: str, registry: SchemaRegistry, annotator: str | None = None
 ) -> dict[str, Any]:
-    """A new annotation document for *article_id* with the source block filled in."""
+    """A new annotation document for *article_id* with the source block filled in, and the
+    annotator (:func:`default_annotator` by default) and today's date in its provenance."""
+    annotator = annotator or default_annotator()
     path = dataset.article_path(article_id)
     text = read_article(path)
     version = registry.latest
@@ -28,7 +45,7 @@ def new_annotation(
             "article_id": article_id,
             "path": f"seeds/articles/{article_id}.txt",
             "sha256": sha256_file(path),
-            "title": {"text": "TODO: the title as in the text, or assigned", "assigned": True},
+            "title": {"text": PLACEHOLDER_TITLE, "assigned": True},
             "publisher": None,
             "publication": {
                 "date": None,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import hashlib
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -86,6 +87,20 @@ EVIDENCE_CODES = declare(
         "evidence",
         "The country is not an ISO 3166-1 alpha-3 code",
         "Use the alpha-3 code (CHN, VNM, USA...).",
+    ),
+    RuleCode(
+        "name-not-in-evidence",
+        "evidence",
+        "A name or title as written is in none of the quotes that back it",
+        "Write the name exactly as one of the record's quotes has it, or quote the passage "
+        "where it stands.",
+    ),
+    RuleCode(
+        "annotation-unfilled",
+        "evidence",
+        "The document still holds what `toolkit new` left to fill",
+        "Fill in what the message names (the title, the publication, the records), or state "
+        "no_records with its reason for an article with nothing to annotate.",
     ),
     RuleCode(
         "status-exceeds-trigger",
@@ -540,6 +555,77 @@ def check_triggers(ctx: DocumentContext) -> Iterator[Finding]:
                     hint=f"Set {field} to one of {', '.join(allowed)} ({cue.meaning}), or quote "
                     "as the trigger the words that carry a stronger one.",
                 )
+
+
+@document_rule("name-not-in-evidence")
+def check_names_in_evidence(ctx: DocumentContext) -> Iterator[Finding]:
+    """Each name as written occurs in one of its mention's quotes, each title as written in
+    one of its role's quotes."""
+    for i, mention in enumerate(ctx.doc["actors"]):
+        if mention is None:
+            continue
+        quotes = [ev["quote"] for ev in mention["evidence"]]
+        for j, name in enumerate(mention["names_as_written"]):
+            if not any(name in quote for quote in quotes):
+                yield ctx.finding(
+                    "name-not-in-evidence",
+                    f"{name!r} occurs in none of the {len(quotes)} quote(s) of "
+                    f"{mention['actor_id']}'s mention",
+                    f"/actors/{i}/names_as_written/{j}",
+                )
+        for j, role in enumerate(mention.get("roles", ())):
+            title = role["title_as_written"]
+            if not any(title in ev["quote"] for ev in role["evidence"]):
+                yield ctx.finding(
+                    "name-not-in-evidence",
+                    f"the title {title!r} occurs in none of its role's quotes",
+                    f"/actors/{i}/roles/{j}/title_as_written",
+                )
+
+
+#: The title ``toolkit new`` writes, to be replaced.
+PLACEHOLDER_TITLE = "TODO: the title as in the text, or assigned"
+#: A full date as a dateline writes it: 2023-12-12, 12 December 2023, December 12, 2023.
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_STATED_DATE = re.compile(
+    rf"\b(?:\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}} (?:{_MONTHS}) \d{{4}}|"
+    rf"(?:{_MONTHS}) \d{{1,2}}, \d{{4}})\b"
+)
+
+
+@document_rule("annotation-unfilled")
+def check_filled(ctx: DocumentContext) -> Iterator[Finding]:
+    """What ``toolkit new`` leaves to fill: the placeholder title, no records and no word on
+    why, a publication left unknown though the text states a date and no note says why."""
+    doc, source = ctx.doc, ctx.doc["source"]
+    if source["title"]["text"].startswith("TODO"):
+        yield ctx.finding(
+            "annotation-unfilled",
+            "the title is still the placeholder: write the title as it stands in the text "
+            "(assigned false, with evidence) or a neutral one (assigned true)",
+            "/source/title/text",
+        )
+    empty = not any(doc[section] for section in ("agreements", "actors", "dates"))
+    if empty and "no_records" not in doc and ctx.lexicon is not None:
+        yield ctx.finding(
+            "annotation-unfilled",
+            "the document has no agreement, actor or date: annotate them, or state "
+            "no_records with the reason the article has none",
+            "",
+        )
+    publication = source["publication"]
+    if publication["basis"] == "unknown" and not publication.get("notes") and ctx.text:
+        start, end = source["content_span"]["start"], source["content_span"]["end"]
+        stated = _STATED_DATE.search(ctx.text, start, end)
+        if stated is not None:
+            line, column = line_column(ctx.text, stated.start())
+            yield ctx.finding(
+                "annotation-unfilled",
+                f"publication.basis is unknown but the text states {stated.group()!r} (line "
+                f"{line}, col {column}): take the publication date from it, or say in "
+                "publication.notes why it is not the publication date",
+                "/source/publication/basis",
+            )
 
 
 @registry_rule("country-code-invalid")

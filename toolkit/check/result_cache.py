@@ -62,7 +62,7 @@ from toolkit.regular_file import NotRegularFile, open_regular, sha256_file
 
 #: A file whose status changed less than this before the run that cached it is re-hashed.
 SLACK_NS = 2_000_000_000
-FORMAT = 2
+FORMAT = 3
 #: A run that had to check again at most this share of the files leaves the cache as it is.
 RESAVE_FRACTION = 0.01
 #: A generation without its index this long after it was begun belongs to a run that died.

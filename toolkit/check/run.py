@@ -192,6 +192,7 @@ def _validate(
                     f.rule.message(f.row),
                     f.row["_file"],
                     f.row["_pointer"] + f.rule.field,
+                    f.hint,
                 ]
                 for f in table_rules.check_tables(
                     frames, complete=complete, known_date_keys=dropped_dates
@@ -205,9 +206,9 @@ def _validate(
         entries = {n: store.entry(r) for n, r in zip(names, results, strict=True)}
         store.finish_saving(saving, entries, {"inputs": inputs, "failures": failures})
     located: dict[str, Loaded] = {actors.file: actors} if actors is not None else {}
-    for code, message, file, pointer in failures:
+    for code, message, file, pointer, hint in failures:
         loaded = located.get(file) or located.setdefault(file, _reread(dataset, file))
-        findings.append(loaded.finding(code, message, pointer))
+        findings.append(loaded.finding(code, message, pointer, hint=hint or None))
     if paths is not None:
         wanted = {printable_name(dataset.relative(Path(p))) for p in paths}
         findings = [f for f in findings if f.file in wanted]

@@ -84,12 +84,25 @@ class TableRule:
     expr: Callable[[dict[str, Any]], Any]  # context -> polars boolean expression (True = ok)
     message: Message
     field: str = ""  # appended to the row's pointer
+    #: (column, context key): for a failing row, the known values close to its column's
+    #: value are named in the hint (a misspelt id)
+    suggest: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
 class TableFailure:
     rule: TableRule
     row: Row
+    #: the known values close to the failing one (see :attr:`TableRule.suggest`)
+    close: tuple[str, ...] = ()
+
+    @property
+    def hint(self) -> str:
+        """What to write instead, where close values are known; else "" (the code's hint)."""
+        if not self.close:
+            return ""
+        listed = ", ".join(self.close)
+        return f"Did you mean {listed}? Ids and keys are taken exactly; fix the reference."
 
 
 def _rules() -> list[TableRule]:
@@ -150,6 +163,7 @@ def _rules() -> list[TableRule]:
             "actor_refs",
             member("actor_id", "actor_ids"),
             lambda r: f"actor {r['actor_id']} is not in the actor registry",
+            suggest=("actor_id", "actor_ids"),
         ),
         TableRule(
             "reference-unresolved",
@@ -173,6 +187,7 @@ def _rules() -> list[TableRule]:
                 f"{r['relation']} names canonical key {r['related_key']}, which no agreement "
                 "record has"
             ),
+            suggest=("related_key", "canonical_keys"),
         ),
         TableRule(
             "relation-invalid",
@@ -185,6 +200,7 @@ def _rules() -> list[TableRule]:
             "flag_refs",
             member("record_id", "record_ids"),
             lambda r: f"the flag names {r['record_id']}, which is no record of the dataset",
+            suggest=("record_id", "record_ids"),
         ),
         TableRule(
             "reference-unresolved",
@@ -435,8 +451,23 @@ def check_tables(
                 if ":" not in check or case["index"] is None:
                     continue
                 rule = mine[int(check.split(":", 1)[0])]
-                failures.append(TableFailure(rule, full.row(int(case["index"]), named=True)))
+                row = full.row(int(case["index"]), named=True)
+                failures.append(TableFailure(rule, row, _close(rule, row, ctx)))
     return failures
+
+
+def _close(rule: TableRule, row: Row, ctx: dict[str, Any]) -> tuple[str, ...]:
+    """The known values closest to the failing row's (at most three), for a rule that
+    suggests them."""
+    if rule.suggest is None:
+        return ()
+    import difflib
+
+    column, known = rule.suggest
+    value = row.get(column)
+    if not isinstance(value, str):
+        return ()
+    return tuple(difflib.get_close_matches(value, ctx[known].to_list(), n=3, cutoff=0.6))
 
 
 def _columns_read(
