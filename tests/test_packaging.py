@@ -17,6 +17,24 @@ from conftest import REPO
 UV = Path(sys.executable).with_name("uv")
 
 
+def test_every_package_of_the_toolkit_is_listed_for_the_wheel() -> None:
+    """setuptools takes the packages pyproject.toml lists: a new subpackage must be listed,
+    or an installed toolkit lacks it."""
+    import tomllib
+
+    listed = set(
+        tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"][
+            "packages"
+        ]
+    )
+    found = {
+        ".".join(p.parent.relative_to(REPO).parts)
+        for p in (REPO / "toolkit").rglob("__init__.py")
+        if "__pycache__" not in p.parts
+    }
+    assert found <= listed, sorted(found - listed)
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not UV.exists(), reason="uv is installed in .venv by `make setup`")
 def test_the_wheel_carries_the_schemas_and_validates_without_the_repository(

@@ -1,4 +1,4 @@
-"""The compatibility verdict between schema versions (toolkit/evolve/compat.py): drafts made
+"""The compatibility verdict between schema versions (toolkit/evolve/compat/): drafts made
 from the released schemas by editing one thing each, the real 1.0.0 → 1.1.0 step, the SemVer
 release rule, and small schemas for each keyword family."""
 
