@@ -123,6 +123,24 @@ def test_migration_writes_nothing_when_a_file_is_broken(
     assert unknown.exit_code == 2 and "9.9.9" in unknown.output
 
 
+def test_migration_rewrites_nothing_outside_the_dataset(
+    seeds_1_0_0: Path, tmp_path: Path, run_cli: Callable[..., Result]
+) -> None:
+    outside = tmp_path / "elsewhere.json"
+    outside.write_bytes(
+        (RELEASE / "seeds" / "annotations" / "000_c9643dd3023e532a.json").read_bytes()
+    )
+    before = outside.read_bytes()
+    refused = run_cli("migrate", "--root", str(seeds_1_0_0), str(outside))
+    assert refused.exit_code == 2 and "is not an annotation document" in refused.output
+    assert outside.read_bytes() == before
+    missing = run_cli("migrate", "--root", str(seeds_1_0_0), str(tmp_path / "nowhere.json"))
+    assert missing.exit_code == 2 and "does not exist" in missing.output
+    one = seeds_1_0_0 / "seeds" / "annotations" / "001_96df6b17180d74ab.json"
+    done = run_cli("migrate", "--root", str(seeds_1_0_0), str(one))
+    assert done.exit_code == 0 and _versions(seeds_1_0_0) == {"1.0.0", "1.1.0"}
+
+
 def _tables(root: Path) -> dict[str, pl.DataFrame]:
     return {
         spec.name: pl.read_parquet(root / "exports" / "parquet" / f"{spec.name}.parquet")

@@ -18,6 +18,7 @@ dataset of mixed versions has one published shape.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -240,12 +241,34 @@ def migrate_files(
 
 
 def _files(dataset: Dataset, paths: Sequence[Path] | None) -> list[Path]:
-    if paths:
-        return [Path(p).resolve() for p in paths]
-    files = [dataset.root / name for name in dataset.annotation_names()]
+    """The files to migrate: every annotation document and the actor registry, or *paths*,
+    each of which must be one of them (a folder: the annotations folder, for its documents).
+
+    :raises MigrationRefused: for a path that is missing or is no document of the dataset,
+        so that nothing outside it is ever rewritten.
+    """
+    every = [dataset.root / name for name in dataset.annotation_names()]
     if dataset.actors_path.exists():
-        files.append(dataset.actors_path)
-    return files
+        every.append(dataset.actors_path)
+    if not paths:
+        return every
+    known = {os.path.abspath(f): f for f in every}
+    chosen: list[Path] = []
+    for given in paths:
+        absolute = os.path.abspath(given)
+        if absolute == os.path.abspath(dataset.annotations_dir):
+            chosen.extend(f for f in every if f != dataset.actors_path)
+        elif absolute in known:
+            chosen.append(known[absolute])
+        else:
+            what = "does not exist" if not os.path.lexists(given) else "is not"
+            raise MigrationRefused(
+                f"{given} {what} an annotation document or the actor registry of the dataset "
+                f"at {dataset.root}"
+                if what == "is not"
+                else f"{given} does not exist"
+            )
+    return list(dict.fromkeys(chosen))
 
 
 def _restamped(doc: dict[str, Any], kind: str, old: str, new: str) -> dict[str, Any]:
