@@ -1,12 +1,14 @@
 """Generate a synthetic dataset laid out like the repository, for benchmarks and tests.
 
-``python bench/generate.py --records N --seed S --out DIR [--invalid-fraction F]`` writes
+``python bench/generate.py --records N --seed S --out DIR [--invalid-fraction F]
+[--schema-version V]`` writes
 
 - ``DIR/seeds/articles/<NNN>_<16 hex>.txt``: synthetic news articles (site chrome, a title, a
   dateline, body paragraphs with a "See also" line, a footer), with non-ASCII text (Vietnamese
   names, curly apostrophes, an astral-plane character) so offsets must count code points;
 - ``DIR/seeds/annotations/<article-id>.json``: one annotation document per article, valid
-  against schema 1.0.0, with the article's SHA-256, evidence quotes at their code-point
+  against schema 1.1.0 (or 1.0.0), each agreement with the trigger its sentence's words
+  carry, with the article's SHA-256, evidence quotes at their code-point
   offsets (some with prefix and suffix), actor references that resolve to the registry, date
   references and anchors that resolve, and canonical keys unique within each article and shared
   across articles that report the same agreement;
@@ -32,6 +34,7 @@ import datetime as dt
 import hashlib
 import json
 import random
+import re
 import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -48,7 +51,9 @@ from toolkit.check.strict_json import MAX_BYTES
 Json = dict[str, Any]
 Segment = str | tuple[str, str]
 
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"
+#: The schema versions a corpus can be written at (1.0.0: no triggers, bounds as the value's).
+SCHEMA_VERSIONS = ("1.0.0", "1.1.0")
 MIN_PER_ARTICLE = 20
 MAX_PER_ARTICLE = 40
 MONTHS = (
@@ -205,9 +210,9 @@ STATUSES: tuple[tuple[str, str, int], ...] = (
     ("renewed", "asserted", 5),
     ("offered", "asserted", 6),
     ("shelved", "asserted", 2),
-    ("proposed", "planned", 8),
+    ("proposed", "asserted", 8),
     ("expected", "planned", 8),
-    ("under_negotiation", "planned", 4),
+    ("under_negotiation", "asserted", 4),
     ("expected", "speculative", 4),
     ("not_reached", "negated", 6),
 )
@@ -489,7 +494,11 @@ class ArticleGenerator:
         state_ids: dict[str, str],
         canon: list[Canonical],
         seed: int,
+        schema_version: str = SCHEMA_VERSION,
     ) -> None:
+        self.schema_version = schema_version
+        #: 1.1.0 and later: triggers on agreements, date bounds that follow mod
+        self.triggers = schema_version != "1.0.0"
         self.pool = pool
         self.by_id = {a.actor_id: a for a in pool}
         self.state_ids = state_ids
@@ -589,8 +598,8 @@ class ArticleGenerator:
                 dt.date(2024, 2, 1) + dt.timedelta(days=index % 300)
             ).isoformat()
         document: Json = {
-            "$schema": f"../../schemas/{SCHEMA_VERSION}/annotation.schema.json",
-            "schema_version": SCHEMA_VERSION,
+            "$schema": f"../../schemas/{self.schema_version}/annotation.schema.json",
+            "schema_version": self.schema_version,
             "source": source,
             "provenance": provenance,
             "actors": records["actors"],
@@ -736,6 +745,8 @@ class ArticleGenerator:
                     "target",
                 )
                 record["mod"] = "ON_OR_BEFORE"
+                if self.triggers:
+                    record["earliest"] = None  # "by 2030": no first day
                 relation = "target"
             elif kind == "interval":
                 y1 = rng.randint(2000, publication.year)
@@ -843,6 +854,7 @@ class ArticleGenerator:
             parties, segments, counts, title = self._agreement_sentence(
                 rng, status, factuality, canon, mentioned
             )
+            trigger = _trigger_words(status, factuality) if self.triggers else None
             links: list[Json] = []
             if dates:
                 for date_id, relation in rng.sample(dates, min(len(dates), rng.randint(0, 2))):
@@ -861,7 +873,9 @@ class ArticleGenerator:
             agreement["canonical_key"] = canon.key
             flag = rng.random() < 0.1
             out.append(
-                Pending("agreements", segments, _agreement_finisher(agreement, counts, flag))
+                Pending(
+                    "agreements", segments, _agreement_finisher(agreement, counts, flag, trigger)
+                )
             )
         return out
 
@@ -941,9 +955,36 @@ def _date_finisher(record: Json) -> Finisher:
     return finish
 
 
-def _agreement_finisher(agreement: Json, count: int | None, flag: bool) -> Finisher:
+#: The words of each generated sentence that carry its status (a cue of the 1.1.0 lexicon).
+_TRIGGERS = {
+    "signed": "signed",
+    "agreed": "agreed on",
+    "announced": "announced",
+    "renewed": "renewed",
+    "offered": "offered",
+    "shelved": "shelved",
+    "proposed": "proposed",
+    "under_negotiation": "negotiating",
+    "not_reached": "No agreement was reached",
+}
+
+
+def _trigger_words(status: str, factuality: str) -> str:
+    if status == "expected":
+        return "could" if factuality == "speculative" else "are expected to"
+    return _TRIGGERS[status]
+
+
+def _agreement_finisher(
+    agreement: Json, count: int | None, flag: bool, trigger: str | None = None
+) -> Finisher:
     def finish(spans: dict[str, tuple[int, int]], ctx: ArticleContext) -> Json:
-        done = dict(agreement)
+        done: Json = {}
+        for key, value in agreement.items():
+            done[key] = value
+            if key == "factuality" and trigger is not None:
+                at = ctx.text.index(trigger, spans["q"][0])
+                done["trigger"] = ctx.evidence((at, at + len(trigger)))
         if count is not None:
             start, end = spans["q"][0], spans["q2"][1]
             done["counts"] = [
@@ -1081,9 +1122,8 @@ def _plant_too_deep(t: Target) -> str:
 
 
 def _plant_lone_surrogate(t: Target) -> str:
-    t.replace_text(
-        '"schema_version": "1.0.0",', '"schema_version": "1.0.0",\n  "notes": "\\ud800",'
-    )
+    stamp = f'"schema_version": "{t.doc["schema_version"]}",'
+    t.replace_text(stamp, stamp + '\n  "notes": "\\ud800",')
     return "/notes"
 
 
@@ -1193,6 +1233,7 @@ def _plant_reference(t: Target) -> str:
 
 
 def _plant_interval(t: Target) -> str:
+    t.doc["dates"][0].pop("mod", None)
     t.doc["dates"][0].update(
         value="2020/2019", precision="year", earliest="2020-01-01", latest="2019-12-31"
     )
@@ -1210,6 +1251,7 @@ def _plant_bounds(t: Target) -> str:
 def _plant_after_publication(t: Target) -> str:
     latest = dt.date.fromisoformat(t.doc["source"]["publication"]["latest"])
     day = (latest + dt.timedelta(days=400)).isoformat()
+    t.doc["dates"][0].pop("mod", None)
     t.doc["dates"][0].update(
         value=day, precision="day", earliest=day, latest=day, role="historical"
     )
@@ -1220,6 +1262,8 @@ def _plant_after_publication(t: Target) -> str:
 def _plant_signed(t: Target) -> str:
     agreement = t.doc["agreements"][0]
     agreement.update(status="signed", factuality="asserted")
+    if "trigger" in agreement:  # the sentence's words then say signed
+        agreement["trigger"] = _word(t, "signed")
     agreement["parties"] = [{"actor_id": agreement["parties"][0]["actor_id"], "role": "party"}]
     t.write_doc()
     return "/agreements/0/parties"
@@ -1230,6 +1274,75 @@ def _plant_canonical(t: Target) -> str:
     agreements[1]["canonical_key"] = agreements[0]["canonical_key"]
     t.write_doc()
     return "/agreements/1/canonical_key"
+
+
+def _word(t: Target, word: str) -> Json:
+    """The evidence of the first standalone *word* in the target's article body."""
+    text = t.article.text
+    span = t.doc["source"]["content_span"]
+    at = re.search(rf"\b{re.escape(word)}\b", text[span["start"] : span["end"]])
+    if at is None:
+        raise ValueError(f"cannot plant: no {word!r} in {t.ann_rel}")
+    start = span["start"] + at.start()
+    return {"article_id": t.article.article_id, "quote": word, "start": start,
+            "end": start + len(word)}  # fmt: skip
+
+
+def _plant_status_trigger(t: Target) -> str:
+    agreement = t.doc["agreements"][0]
+    agreement["status"] = "unknown" if agreement["status"] != "unknown" else "signed"
+    t.write_doc()
+    return "/agreements/0/status"
+
+
+def _plant_trigger_missing(t: Target) -> str:
+    t.doc["agreements"][0].pop("trigger")
+    t.write_doc()
+    return "/agreements/0"
+
+
+def _plant_trigger_cue(t: Target) -> str:
+    agreement = t.doc["agreements"][0]
+    trigger = agreement["evidence"][0]
+    first = trigger["quote"].split(" ", 1)[0]
+    agreement["trigger"] = {**trigger, "quote": first, "end": trigger["start"] + len(first)}
+    agreement["trigger"].pop("prefix", None)
+    agreement["trigger"].pop("suffix", None)
+    t.write_doc()
+    return "/agreements/0/trigger/quote"
+
+
+def _plant_relation(t: Target) -> str:
+    agreement = t.doc["agreements"][0]
+    relations = [{"relation": "part_of", "canonical_key": agreement["canonical_key"]}]
+    done: Json = {}
+    for key, value in agreement.items():
+        done[key] = value
+        if key == "canonical_key":
+            done["relations"] = relations
+    t.doc["agreements"][0] = done
+    t.write_doc()
+    return "/agreements/0/relations/0/canonical_key"
+
+
+def _plant_name(t: Target) -> str:
+    t.doc["actors"][0]["names_as_written"].append("Planted Name")
+    t.write_doc()
+    return f"/actors/0/names_as_written/{len(t.doc['actors'][0]['names_as_written']) - 1}"
+
+
+def _plant_unfilled(t: Target) -> str:
+    t.doc["source"]["title"] = {"text": "TODO: the title as in the text, or assigned",
+                                "assigned": True}  # fmt: skip
+    t.write_doc()
+    return "/source/title/text"
+
+
+#: Codes that only documents of 1.1.0 and later can carry.
+TRIGGER_CODES = frozenset(
+    {"status-exceeds-trigger", "trigger-missing", "trigger-cue-unknown", "relation-invalid",
+     "annotation-unfilled"}
+)  # fmt: skip
 
 
 #: Every rule code that can be planted in one annotation document, in documentation order.
@@ -1265,6 +1378,12 @@ DOCUMENT_PLANTERS: dict[str, Planter] = {
     "date-after-publication": _plant_after_publication,
     "signed-without-parties": _plant_signed,
     "canonical-key-inconsistent": _plant_canonical,
+    "status-exceeds-trigger": _plant_status_trigger,
+    "trigger-missing": _plant_trigger_missing,
+    "trigger-cue-unknown": _plant_trigger_cue,
+    "relation-invalid": _plant_relation,
+    "name-not-in-evidence": _plant_name,
+    "annotation-unfilled": _plant_unfilled,
 }
 #: What a document needs for a planter to apply: (agreements, dates) at least.
 _NEEDS: dict[str, tuple[int, int]] = {
@@ -1277,6 +1396,10 @@ _NEEDS: dict[str, tuple[int, int]] = {
     "signed-without-parties": (1, 0),
     "id-duplicate": (2, 0),
     "canonical-key-inconsistent": (2, 0),
+    "status-exceeds-trigger": (1, 0),
+    "trigger-missing": (1, 0),
+    "trigger-cue-unknown": (1, 0),
+    "relation-invalid": (1, 0),
     "date-value-invalid": (0, 1),
     "date-interval-reversed": (0, 1),
     "date-bounds-precision": (0, 1),
@@ -1286,9 +1409,15 @@ _NEEDS: dict[str, tuple[int, int]] = {
 _SOURCE_SURVIVES = frozenset(DOCUMENT_PLANTERS) - MASKING_CODES
 
 
-def plantable_codes() -> list[str]:
-    """Every rule code the generator can plant, in documentation order."""
-    return [c for c in rule_codes() if c in DOCUMENT_PLANTERS or c in REGISTRY_CODES]
+def plantable_codes(schema_version: str = SCHEMA_VERSION) -> list[str]:
+    """Every rule code the generator can plant in a corpus of *schema_version*, in
+    documentation order."""
+    return [
+        c
+        for c in rule_codes()
+        if (c in DOCUMENT_PLANTERS or c in REGISTRY_CODES)
+        and (schema_version != "1.0.0" or c not in TRIGGER_CODES)
+    ]
 
 
 def _assign(
@@ -1331,6 +1460,7 @@ def generate(
     invalid_fraction: float = 0.0,
     *,
     codes: Iterable[str] | None = None,
+    schema_version: str = SCHEMA_VERSION,
 ) -> dict[str, Any]:
     """Write a synthetic dataset of *records* records under *out* and return its summary.
 
@@ -1338,6 +1468,8 @@ def generate(
     :param invalid_fraction: share of documents (0-1) that each get one planted error.
     :param codes: rule codes to plant (default: every plantable code, with
         ``actor-unmentioned`` left out when a code that hides it is planted).
+    :param schema_version: the version the documents declare (one of
+        :data:`SCHEMA_VERSIONS`; 1.0.0 documents have no triggers).
     :raises FileExistsError: when *out* already holds a ``seeds`` folder.
     :returns: ``articles``, ``records`` and per-type counts, ``actors``, ``planted`` (count by
         rule code), ``plantings`` (code, file, pointer) and ``not_planted`` (code: reason).
@@ -1346,10 +1478,13 @@ def generate(
         raise ValueError("records must be at least 1")
     if not 0.0 <= invalid_fraction <= 1.0:
         raise ValueError("invalid_fraction must be between 0 and 1")
-    wanted = list(codes) if codes is not None else plantable_codes()
-    unknown = [c for c in wanted if c not in DOCUMENT_PLANTERS and c not in REGISTRY_CODES]
+    if schema_version not in SCHEMA_VERSIONS:
+        raise ValueError(f"cannot write schema version {schema_version}: {SCHEMA_VERSIONS}")
+    plantable = plantable_codes(schema_version)
+    wanted = list(codes) if codes is not None else plantable
+    unknown = [c for c in wanted if c not in plantable]
     if unknown:
-        raise ValueError(f"cannot plant {', '.join(unknown)}; plantable: {plantable_codes()}")
+        raise ValueError(f"cannot plant {', '.join(unknown)}; plantable: {plantable}")
     out = Path(out)
     seeds = out / "seeds"
     if seeds.exists():
@@ -1359,7 +1494,7 @@ def generate(
     sizes = split_records(records, master)
     ids = article_ids(len(sizes), seed)
     pool, state_ids = actor_pool(seed)
-    generator = ArticleGenerator(pool, state_ids, canonical_pool(seed, 400), seed)
+    generator = ArticleGenerator(pool, state_ids, canonical_pool(seed, 400), seed, schema_version)
     budgets = [generator.split(i, size)[1:] for i, size in enumerate(sizes)]
     assignment = _assign(wanted, budgets, invalid_fraction if wanted else 0.0, master)
     not_planted: dict[str, str] = {}
@@ -1436,8 +1571,8 @@ def generate(
             }
         )
     registry = {
-        "$schema": f"../schemas/{SCHEMA_VERSION}/actor_registry.schema.json",
-        "schema_version": SCHEMA_VERSION,
+        "$schema": f"../schemas/{schema_version}/actor_registry.schema.json",
+        "schema_version": schema_version,
         "actors": actors,
     }
     (seeds / "actors.json").write_bytes(dump_json(registry))
@@ -1474,6 +1609,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="share of documents that get one planted error (0-1)",
     )
     parser.add_argument(
+        "--schema-version",
+        default=SCHEMA_VERSION,
+        choices=SCHEMA_VERSIONS,
+        help="the version the documents declare",
+    )
+    parser.add_argument(
         "--codes",
         default=None,
         help="comma-separated rule codes to plant (default: all plantable codes)",
@@ -1481,7 +1622,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     codes = [c for c in args.codes.split(",") if c] if args.codes else None
     try:
-        summary = generate(args.records, args.seed, args.out, args.invalid_fraction, codes=codes)
+        summary = generate(
+            args.records,
+            args.seed,
+            args.out,
+            args.invalid_fraction,
+            codes=codes,
+            schema_version=args.schema_version,
+        )
     except (ValueError, FileExistsError) as exc:
         parser.error(str(exc))
     brief = {k: v for k, v in summary.items() if k != "plantings"}
