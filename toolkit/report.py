@@ -17,22 +17,84 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from toolkit.findings import Finding, Severity
+from toolkit.findings import LAYERS, RULE_CODES, Finding, Severity
+
+#: The version of the report's JSON form (``--format json``; its JSON Schema is
+#: ``toolkit/report.schema.json``). A new field is a minor step, a change of meaning a major.
+REPORT_FORMAT = "1.0"
+
+
+def rank(f: Finding) -> tuple[Any, ...]:
+    """The order of findings, the most informative first: errors before warnings, then by
+    layer in the order the checks run (a file that cannot be read, then its JSON, its schema,
+    its evidence, and last the dataset-wide rules, whose findings are often consequences),
+    then by file, line, column and pointer."""
+    rule = RULE_CODES.get(f.code)
+    layer = LAYERS.index(rule.layer) if rule is not None else len(LAYERS)
+    return (f.severity != Severity.ERROR.value, layer, f.file, f.line, f.column, f.pointer, f)
+
+
+def dataset_wide(f: Finding) -> bool:
+    """True for a finding of the dataset-wide checks (the table layer)."""
+    rule = RULE_CODES.get(f.code)
+    return rule is not None and rule.layer == "table"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a run checked, counted apart: the files checked and their own findings, then the
+    dataset-wide checks (over every file of the dataset) and the findings they give."""
+
+    files_checked: int
+    file_errors: int
+    file_warnings: int
+    dataset_files: int
+    dataset_errors: int
+    dataset_warnings: int
+
+    def to_dict(self) -> dict[str, int]:
+        return dict(sorted(self.__dict__.items()))
 
 
 @dataclass(frozen=True)
 class Report:
-    """Outcome of a validation run: valid when no finding is an error."""
+    """Outcome of a validation run: valid when no finding is an error; *checked* names the
+    files checked (None when the run does not say, as a migration's report)."""
 
     valid: bool
     stats: dict[str, int] = field(default_factory=dict)
     findings: tuple[Finding, ...] = ()
+    checked: tuple[str, ...] | None = None
 
     @classmethod
-    def from_findings(cls, findings: list[Finding], stats: dict[str, int]) -> Report:
-        ordered = tuple(sorted(set(findings)))
+    def from_findings(
+        cls, findings: list[Finding], stats: dict[str, int], checked: list[str] | None = None
+    ) -> Report:
+        ordered = tuple(sorted(set(findings), key=rank))
         valid = not any(f.severity == Severity.ERROR.value for f in ordered)
-        return cls(valid=valid, stats=dict(stats), findings=ordered)
+        files = tuple(sorted(checked)) if checked is not None else None
+        return cls(valid=valid, stats=dict(stats), findings=ordered, checked=files)
+
+    @property
+    def verdict(self) -> str:
+        """``valid``, ``invalid``, or ``nothing checked`` when no file was."""
+        if not self.valid:
+            return "invalid"
+        return "nothing checked" if self.checked == () else "valid"
+
+    @property
+    def summary(self) -> Summary:
+        def count(wide: bool, severity: Severity) -> int:
+            return sum(dataset_wide(f) is wide and f.severity == severity for f in self.findings)
+
+        return Summary(
+            files_checked=len(self.checked or ()),
+            file_errors=count(False, Severity.ERROR),
+            file_warnings=count(False, Severity.WARNING),
+            dataset_files=self.stats.get("files", 0),
+            dataset_errors=count(True, Severity.ERROR),
+            dataset_warnings=count(True, Severity.WARNING),
+        )
 
     @property
     def errors(self) -> int:
@@ -44,7 +106,11 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "format_version": REPORT_FORMAT,
             "valid": self.valid,
+            "verdict": self.verdict,
+            "checked": list(self.checked) if self.checked is not None else None,
+            "summary": self.summary.to_dict(),
             "stats": dict(sorted(self.stats.items())),
             "errors": self.errors,
             "warnings": self.warnings,
@@ -57,7 +123,10 @@ class Report:
 
 
 class Reporter(ABC):
-    """Renders a Report to a stream."""
+    """Renders a Report to a stream; *quiet* leaves out what is not a finding (summaries)."""
+
+    def __init__(self, quiet: bool = False) -> None:
+        self.quiet = quiet
 
     @abstractmethod
     def report(self, report: Report, stream: TextIO) -> None: ...
@@ -77,14 +146,28 @@ class TextReporter(Reporter):
                 f"{printable(f.message)}{pointer}\n"
             )
             write(f"    hint: {printable(f.hint)}\n")
-        s = report.stats
-        verdict = "valid" if report.valid else "invalid"
-        write(
-            f"{verdict}: {report.errors} error(s), {report.warnings} warning(s) in "
-            f"{s.get('files', 0)} file(s); {s.get('agreements', 0)} agreements, "
-            f"{s.get('actors', 0)} actors, {s.get('dates', 0)} dates, "
-            f"{s.get('evidence', 0)} evidence spans\n"
+        if not self.quiet:
+            write(summary_lines(report))
+
+
+def summary_lines(report: Report) -> str:
+    """The closing lines of the text format: the verdict and counts, then the files checked
+    and their findings, then the dataset-wide checks and theirs, each counted apart."""
+    s, m = report.stats, report.summary
+    lines = [f"{report.verdict}: {report.errors} error(s), {report.warnings} warning(s)"]
+    if report.checked is not None:
+        lines.append(
+            f"  files checked: {m.files_checked}: "
+            f"{m.file_errors} error(s), {m.file_warnings} warning(s)"
         )
+    lines.append(
+        f"  dataset-wide checks over {m.dataset_files} file(s): {m.dataset_errors} error(s), "
+        f"{m.dataset_warnings} warning(s)"
+        + (" in the files checked" if m.files_checked < m.dataset_files else "")
+        + f"; {s.get('agreements', 0)} agreements, {s.get('actors', 0)} actors, "
+        f"{s.get('dates', 0)} dates, {s.get('evidence', 0)} evidence spans"
+    )
+    return "".join(f"{line}\n" for line in lines)
 
 
 class JsonReporter(Reporter):
@@ -118,10 +201,8 @@ class GithubReporter(Reporter):
                 f"title={_prop(f.code)}"
             )
             write(f"::{level} {props}::{_data(f.message + ' ' + f.pointer + ' — ' + f.hint)}\n")
-        write(
-            f"{'valid' if report.valid else 'invalid'}: {report.errors} error(s), "
-            f"{report.warnings} warning(s)\n"
-        )
+        if not self.quiet:
+            write(summary_lines(report))
 
 
 #: Characters printed as escapes in the text and GitHub formats: C0 controls (newline and tab
