@@ -143,6 +143,8 @@ class Loaded:
     findings: list[Finding] = field(default_factory=list)
     #: ids of records set aside because they broke their schema
     dropped_ids: set[str] = field(default_factory=set)
+    #: the same ids -> the pointer of the record set aside
+    dropped_at: dict[str, str] = field(default_factory=dict)
     #: SHA-256 of the bytes read (None when the file could not be read)
     sha256: str | None = None
     #: other files the checks read, by dataset-relative path: their SHA-256, None if absent
