@@ -190,19 +190,42 @@ class GithubReporter(Reporter):
     """GitHub Actions workflow commands, so a pull request shows each finding on its line.
     Line breaks get the runner's escapes (``%0D``, ``%0A``; and ``%3A``, ``%2C`` in
     properties), every other unsafe character the escape :func:`printable` gives it, so no
-    finding can start a line of its own (a line starting with ``::`` is a command)."""
+    finding can start a line of its own (a line starting with ``::`` is a command).
+
+    GitHub shows at most :data:`GITHUB_SHOWN` annotations of each level per step: the most
+    informative findings (the report's order) are those annotations, the rest are printed
+    as plain lines of the log, and a notice counts them by code."""
 
     def report(self, report: Report, stream: TextIO) -> None:
         write = _writer(stream)
+        shown = {"error": 0, "warning": 0}
+        hidden: dict[str, int] = {}
         for f in report.findings:
             level = "error" if f.severity == Severity.ERROR.value else "warning"
+            if shown[level] >= GITHUB_SHOWN:
+                hidden[f.code] = hidden.get(f.code, 0) + 1
+                where = f"{printable(f.file)}:{f.line}:{f.column}"
+                write(f"{where}: {level} {printable(f.code)} {printable(f.message)}\n")
+                continue
+            shown[level] += 1
             props = (
                 f"file={_prop(f.file)},line={max(f.line, 1)},col={max(f.column, 1)},"
                 f"title={_prop(f.code)}"
             )
             write(f"::{level} {props}::{_data(f.message + ' ' + f.pointer + ' — ' + f.hint)}\n")
+        if hidden:
+            counts = ", ".join(f"{code} ×{n}" for code, n in sorted(hidden.items()))
+            write(
+                f"::notice title=more findings::{sum(hidden.values())} more finding(s) than "
+                f"GitHub shows as annotations ({GITHUB_SHOWN} errors and {GITHUB_SHOWN} "
+                f"warnings a step) are listed in the log: {_data(counts)}\n"
+            )
         if not self.quiet:
             write(summary_lines(report))
+
+
+#: How many annotations of each level GitHub shows for one step of a workflow.
+GITHUB_SHOWN = 10
 
 
 #: Characters printed as escapes in the text and GitHub formats: C0 controls (newline and tab

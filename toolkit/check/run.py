@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.check import table_rules
+from toolkit.check.causes import one_cause
 from toolkit.check.per_file import (
     DocumentBuilder,
     FileResult,
@@ -179,12 +180,10 @@ def _validate(
     )
     actors = load_actor_registry(dataset, registry)
     frames = document_frames
-    if actors is not None:
-        findings.extend(actors.findings)
-        if actors.ok:
-            rows = Rows()
-            registry_rows(rows, actors.file, actors.document, _mentions(frames))
-            frames = _merge(frames, None, frames_of(rows, checked))
+    if actors is not None and actors.ok:
+        rows = Rows()
+        registry_rows(rows, actors.file, actors.document, _mentions(frames))
+        frames = _merge(frames, None, frames_of(rows, checked))
     complete = all(r.ok and not r.dropped_ids for r in results) and len(results) > 0
     dropped_dates = {f"{r.article_id}|{i}" for r in results if r.ok for i in r.dropped_ids}
     inputs = as_stored(
@@ -220,13 +219,21 @@ def _validate(
         entries = {n: store.entry(r) for n, r in zip(names, results, strict=True)}
         store.finish_saving(saving, entries, {"inputs": inputs, "failures": failures})
     located: dict[str, Loaded] = {actors.file: actors} if actors is not None else {}
+    causes = one_cause(actors, frames)
+    if actors is not None:
+        findings.extend(actors.findings)
+        findings.extend(causes.findings)
     for code, message, file, pointer in failures:
+        if code == "reference-unresolved" and (file, pointer) in causes.dropped:
+            continue  # reported once, at its cause
         loaded = located.get(file) or located.setdefault(file, _reread(dataset, file))
         findings.append(loaded.finding(code, message, pointer))
     every = (*names, *(printable_name(n) for n in misnamed), *([actors.file] if actors else []))
     wanted = set(every) if paths is None else {printable_name(p) for p in paths}
     if paths is not None:
-        findings = [f for f in findings if f.file in wanted]
+        findings = [
+            f for f in findings if f.file in wanted or causes.related.get(f, set()) & wanted
+        ]
     stats = {
         "files": len(results) + len(misnamed) + (actors is not None),
         "articles": len(dataset.article_ids()),
