@@ -43,7 +43,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 #: The report formats (toolkit.report.REPORTERS; docs/validate.md describes each).
-FORMATS = ["text", "json", "github"]
+FORMATS = ["text", "json", "github", "sarif", "junit"]
 
 
 def format_option(help_text: str) -> Callable[[F], F]:

@@ -24,6 +24,14 @@ from toolkit.findings import LAYERS, RULE_CODES, Finding, Severity
 REPORT_FORMAT = "1.0"
 
 
+def report_schema() -> dict[str, Any]:
+    """The JSON Schema of the report's JSON form, as the package ships it
+    (``toolkit/report.schema.json``)."""
+    from importlib.resources import files
+
+    return json.loads((files("toolkit") / "report.schema.json").read_text("utf-8"))  # type: ignore[no-any-return]
+
+
 def rank(f: Finding) -> tuple[Any, ...]:
     """The order of findings, the most informative first: errors before warnings, then by
     layer in the order the checks run (a file that cannot be read, then its JSON, its schema,
@@ -178,12 +186,7 @@ class JsonReporter(Reporter):
     defines), and a stream that cannot encode every character gets ASCII with escapes."""
 
     def report(self, report: Report, stream: TextIO) -> None:
-        utf = _encodes_everything(stream)
-        text = json.dumps(report.to_dict(), indent=2, ensure_ascii=not utf, sort_keys=True)
-        if utf:
-            text = _JSON_UNSAFE.sub(_json_escape, text)
-        stream.write(text)
-        stream.write("\n")
+        _dump(report.to_dict(), stream)
 
 
 class GithubReporter(Reporter):
@@ -236,6 +239,8 @@ _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069\
 _UNSAFE_BUT_BREAKS = re.compile(
     "[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]"
 )
+#: What XML 1.0 cannot hold that :func:`printable` leaves: U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[\ufffe\uffff]")
 #: What JSON leaves unescaped of those: all but the C0 controls.
 _JSON_UNSAFE = re.compile("[\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
 
@@ -296,8 +301,171 @@ def _writer(stream: TextIO) -> Callable[[str], object]:
     return write
 
 
+class SarifReporter(Reporter):
+    """SARIF 2.1.0 (:func:`sarif_log`), the format GitHub code scanning uploads, as JSON
+    escaped as the JSON format is."""
+
+    def report(self, report: Report, stream: TextIO) -> None:
+        _dump(sarif_log(report), stream)
+
+
+#: The SARIF version written, and the schema its ``$schema`` names.
+SARIF_VERSION = "2.1.0"
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def sarif_log(report: Report) -> dict[str, Any]:
+    """The report as one SARIF run: a rule per code found (title, hint, layer, level), a
+    result per finding at its file, line and column, its JSON pointer as a logical location;
+    file names are relative to the dataset root, a checkout's top folder."""
+    codes = sorted({f.code for f in report.findings})
+    rules = []
+    for code in codes:
+        rule = RULE_CODES.get(code)
+        level = "warning" if rule is not None and rule.severity == Severity.WARNING else "error"
+        rules.append(
+            {
+                "id": code,
+                "shortDescription": {"text": rule.title if rule else code},
+                "help": {"text": rule.hint if rule else ""},
+                "defaultConfiguration": {"level": level},
+                "properties": {"layer": rule.layer if rule else "unknown"},
+            }
+        )
+    results = [_sarif_result(f, codes.index(f.code)) for f in report.findings]
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": SARIF_VERSION,
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "toolkit",
+                        "fullName": "cnvn-toolkit validate",
+                        "version": _version(),
+                        "rules": rules,
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
+    }
+
+
+def _sarif_result(f: Finding, rule_index: int) -> dict[str, Any]:
+    import hashlib
+
+    location: dict[str, Any] = {
+        "physicalLocation": {
+            "artifactLocation": {"uri": _uri(f.file)},
+            "region": {"startLine": max(f.line, 1), "startColumn": max(f.column, 1)},
+        }
+    }
+    if f.pointer:
+        location["logicalLocations"] = [{"fullyQualifiedName": f.pointer, "kind": "member"}]
+    key = "\0".join((f.code, f.file, f.pointer, f.message)).encode("utf-8", "surrogatepass")
+    return {
+        "ruleId": f.code,
+        "ruleIndex": rule_index,
+        "level": "error" if f.severity == Severity.ERROR.value else "warning",
+        "message": {
+            "text": f"{f.message} [{f.pointer}]\nhint: {f.hint}"
+            if f.pointer
+            else f"{f.message}\nhint: {f.hint}"
+        },
+        "locations": [location],
+        "partialFingerprints": {"findingHash/v1": hashlib.sha256(key).hexdigest()},
+    }
+
+
+def _uri(file: str) -> str:
+    """A dataset-relative file name as a relative URI reference (RFC 3986)."""
+    from urllib.parse import quote
+
+    return quote(file.encode("utf-8", "backslashreplace"), safe="/")
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("cnvn-toolkit")
+    except PackageNotFoundError:  # pragma: no cover - run from a tree never installed
+        return "0"
+
+
+class JunitReporter(Reporter):
+    """JUnit XML, which CI systems show as test results: a suite of the files checked (a
+    test case per file, failing with its errors) and a suite of the dataset-wide checks (a
+    test case per file they found something in); warnings go to the case's output."""
+
+    def report(self, report: Report, stream: TextIO) -> None:
+        import xml.etree.ElementTree as ET
+
+        suites = ET.Element("testsuites", name="toolkit validate")
+        by_file: dict[tuple[bool, str], list[Finding]] = {}
+        for f in report.findings:
+            by_file.setdefault((dataset_wide(f), f.file), []).append(f)
+        files = sorted(set(report.checked or ()) | {file for _, file in by_file})
+        wide = sorted(file for is_wide, file in by_file if is_wide)
+        for name, is_wide, cases in (("files", False, files), ("dataset-wide checks", True, wide)):
+            suite = ET.SubElement(suites, "testsuite", name=name)
+            failures = 0
+            for file in cases:
+                found = by_file.get((is_wide, file), [])
+                case = ET.SubElement(
+                    suite, "testcase", classname=f"toolkit.{name}", name=printable(file)
+                )
+                errors = [f for f in found if f.severity == Severity.ERROR.value]
+                if errors:
+                    failures += 1
+                    failure = ET.SubElement(
+                        case,
+                        "failure",
+                        type=printable(errors[0].code),
+                        message=f"{len(errors)} error(s): {printable(errors[0].message)}",
+                    )
+                    failure.text = "".join(_line(f) for f in errors)
+                warnings = [f for f in found if f.severity != Severity.ERROR.value]
+                if warnings:
+                    ET.SubElement(case, "system-out").text = "".join(_line(f) for f in warnings)
+            suite.set("tests", str(len(cases)))
+            suite.set("failures", str(failures))
+            suite.set("errors", "0")
+        suites.set("tests", str(sum(int(s.get("tests", "0")) for s in suites)))
+        suites.set("failures", str(sum(int(s.get("failures", "0")) for s in suites)))
+        suites.set("errors", "0")
+        ET.indent(suites)
+        xml = ET.tostring(suites, encoding="unicode")
+        write = _writer(stream)
+        write('<?xml version="1.0" encoding="UTF-8"?>\n')
+        write(_NOT_XML.sub(_escape, xml) + "\n")
+
+
+def _line(f: Finding) -> str:
+    """A finding as one line of the text format, and its hint."""
+    pointer = f" [{printable(f.pointer)}]" if f.pointer else ""
+    return (
+        f"{printable(f.file)}:{f.line}:{f.column}: {printable(f.severity)} {printable(f.code)} "
+        f"{printable(f.message)}{pointer}\n    hint: {printable(f.hint)}\n"
+    )
+
+
+def _dump(data: Any, stream: TextIO) -> None:
+    """*data* as JSON on *stream*, escaped as :class:`JsonReporter` escapes."""
+    utf = _encodes_everything(stream)
+    text = json.dumps(data, indent=2, ensure_ascii=not utf, sort_keys=True)
+    if utf:
+        text = _JSON_UNSAFE.sub(_json_escape, text)
+    stream.write(text)
+    stream.write("\n")
+
+
 REPORTERS: dict[str, type[Reporter]] = {
     "text": TextReporter,
     "json": JsonReporter,
     "github": GithubReporter,
+    "sarif": SarifReporter,
+    "junit": JunitReporter,
 }
