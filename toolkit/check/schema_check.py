@@ -212,8 +212,9 @@ def _hint(error: Any) -> str:
         error.instance,
     )
     if keyword == "required" and isinstance(instance, dict):
-        missing = [p for p in value if p not in instance]
-        return f"Add {listing([repr(p) for p in missing])} to this object."
+        missing = [repr(p) for p in value if p not in instance]
+        named = [p for p in missing if str(error.message).startswith(p)] or missing
+        return f"Add {listing(named)} to this object."
     if keyword == "enum":
         return f"Write one of: {listing([_json(v) for v in value], 30)}."
     if keyword == "const":
