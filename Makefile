@@ -61,6 +61,7 @@ test-fast: setup  ## every test not marked slow: the inner loop
 lint: setup
 	$(VENV)/bin/ruff check toolkit tests bench examples
 	$(VENV)/bin/ruff format --check toolkit tests bench examples
+	$(VENV)/bin/actionlint .github/workflows/*.yml
 
 types: setup
 	$(VENV)/bin/mypy

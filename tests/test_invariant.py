@@ -23,6 +23,7 @@ import resource
 import subprocess
 import sys
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +38,11 @@ from toolkit.check.rule_codes import rule_codes
 from toolkit.check.run import validate_dataset
 from toolkit.cli import cli
 from toolkit.findings import Finding
-from toolkit.report import REPORTERS, Report
+from toolkit.report import GITHUB_SHOWN, REPORTERS, Report, sarif_log, summary_lines
+
+#: Codes whose hint is written for the case: what a schema violation needs written, and
+#: the cause of references an actor removed from the registry leaves dangling.
+WRITTEN_HINTS = ("schema-violation", "reference-unresolved")
 
 TOOLKIT = str(Path(sys.executable).with_name("toolkit"))
 ANNOTATIONS = "seeds/annotations"
@@ -260,14 +265,21 @@ def rendered(report: Report) -> dict[str, str]:
         stream.flush()
         out[fmt] = buffer.getvalue().decode("utf-8")
     n = len(report.findings)
+    closing = summary_lines(report).count("\n")
     text = out["text"].split("\n")
-    assert len(text) == 2 * n + 2 and text[-1] == "", out["text"][:2000]
+    assert len(text) == 2 * n + closing + 1 and text[-1] == "", out["text"][:2000]
     assert all(line.startswith("    hint: ") for line in text[1 : 2 * n : 2])
     github = out["github"].split("\n")
-    assert len(github) == n + 2 and github[-1] == ""
-    assert all(line.startswith(("::error ", "::warning ")) for line in github[:n])
-    assert not github[n].startswith("::")
+    errors = sum(f.severity == "error" for f in report.findings)
+    shown = min(errors, GITHUB_SHOWN) + min(n - errors, GITHUB_SHOWN)
+    notice = int(shown < n)
+    assert len(github) == n + notice + closing + 1 and github[-1] == ""
+    commands = [line for line in github if line.startswith("::")]
+    assert len(commands) == shown + notice
+    assert all(line.startswith(("::error ", "::warning ")) for line in commands[:shown])
     assert json.loads(out["json"]) == report.to_dict()
+    assert json.loads(out["sarif"]) == sarif_log(report)
+    ET.fromstring(out["junit"])
     return out
 
 
@@ -278,8 +290,14 @@ def check_findings(findings: tuple[Finding, ...]) -> None:
     codes = rule_codes()
     for f in findings:
         assert f.line >= 1 and f.column >= 1, f
-        assert f.code in codes and f.severity == codes[f.code].severity.value, f
-        assert f.hint == codes[f.code].hint or f.hint.startswith(("Did you mean", "Set ")), f
+        assert f.code in codes and f.severity == codes[f.code].severity.value and f.hint, f
+        # a schema violation's hint says what to write, a removed actor's says so, a
+        # misspelt id's names the close ones, a trigger's the statuses it allows
+        assert (
+            f.hint == codes[f.code].hint
+            or f.code in WRITTEN_HINTS
+            or f.hint.startswith(("Did you mean", "Set "))
+        ), f
 
 
 class Workspace:
@@ -443,7 +461,8 @@ def test_a_file_name_with_a_line_break_stays_on_its_line(
         assert result.exit_code == 1
         lines = result.output.splitlines()
         assert not any(line.startswith("::error file=evil") for line in lines)
-        assert len(lines) == (3 if fmt == "text" else 2)
+        closing = 3  # the verdict, the files checked, the dataset-wide checks
+        assert len(lines) == (2 if fmt == "text" else 1) + closing
 
 
 def test_a_lone_surrogate_in_the_id_of_a_record_set_aside_is_a_finding(tmp_path: Path) -> None:
@@ -493,6 +512,8 @@ def test_a_reporter_on_a_narrow_stream_escapes_what_it_cannot_encode() -> None:
         output = buffer.getvalue().decode("ascii")
         if fmt == "json":
             assert json.loads(output) == report.to_dict()
+        elif fmt == "sarif":
+            assert json.loads(output) == sarif_log(report)
         else:
             assert "\\xe9\\u4e2d\\U0001f600.json" in output
 

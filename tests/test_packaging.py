@@ -93,3 +93,21 @@ def test_the_wheel_carries_the_schemas_and_validates_without_the_repository(
     )
     assert validated.returncode == 0, validated.stdout + validated.stderr
     assert "valid: 0 error(s)" in validated.stdout
+    assert "toolkit/report.schema.json" in names, "the JSON report's schema ships"
+    read = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, toolkit\n"
+            "print(toolkit.load_dataset(sys.argv[1])['agreements'].num_rows > 0)\n"
+            "try:\n    toolkit.load_dataset()\nexcept toolkit.errors.ExportsNotFound:\n"
+            "    print('refused')\n",
+            str(REPO / "exports"),
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert read.stdout.split() == ["True", "refused"], read.stdout + read.stderr

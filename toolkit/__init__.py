@@ -6,7 +6,7 @@ The public API: validate a dataset and get a report, export it, load the publish
 >>> report = toolkit.validate_dataset(".").report
 >>> report.valid, report.errors
 (True, 0)
->>> sorted(toolkit.load_dataset())[:3]
+>>> sorted(toolkit.load_dataset("exports"))[:3]
 ['actor_mentions', 'actors', 'agreement_dates']
 
 The names are imported on first use, so that ``toolkit --help`` stays fast.

@@ -42,16 +42,30 @@ root_option = click.option(
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+#: The report formats (toolkit.report.REPORTERS; docs/validate.md describes each).
+FORMATS = ["text", "json", "github", "sarif", "junit"]
+
+
 def format_option(help_text: str) -> Callable[[F], F]:
-    """The ``--format text|json|github`` option of the commands that report findings."""
-    return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(["text", "json", "github"]),
-        default="text",
-        show_default=True,
-        help=help_text,
-    )
+    """The ``--format`` and ``-q/--quiet`` options of the commands that report findings."""
+
+    def options(f: F) -> F:
+        f = click.option(
+            "-q",
+            "--quiet",
+            is_flag=True,
+            help="Print the findings only: no summary, no progress, no closing line.",
+        )(f)
+        return click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(FORMATS),
+            default="text",
+            show_default=True,
+            help=help_text,
+        )(f)
+
+    return options
 
 
 @click.group(cls=_ToolkitGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -160,10 +174,13 @@ def locate(
 
     A quote that occurs more than once is refused unless --occurrence, --after or --within
     says which occurrence is meant (they combine: the second occurrence within a passage).
+    Exit status 0 found, 1 the quote does not occur (there), as search tools do, 2 usage
+    error (no such article, a quote found more than once and no occurrence picked).
     """
     from toolkit.authoring.locate import Pick, locate_all
     from toolkit.authoring.locate import locate as locate_quote
     from toolkit.dataset import Dataset
+    from toolkit.errors import QuoteNotFound
 
     dataset = Dataset.at(root)
     if every:
@@ -171,7 +188,11 @@ def locate(
             click.echo(json.dumps({"start": s.start, "end": s.end, "line": s.line,
                                    "column": s.column}))  # fmt: skip
         return
-    span = locate_quote(dataset, article, quote, Pick(occurrence, after, within))
+    try:
+        span = locate_quote(dataset, article, quote, Pick(occurrence, after, within))
+    except QuoteNotFound as exc:
+        click.echo(f"not found: {exc}", err=True)
+        sys.exit(1)
     click.echo(f"{span.start} {span.end}")
 
 
@@ -198,6 +219,13 @@ def new(article: str, root: Path, annotator: str | None, force: bool) -> None:
 @root_option
 @format_option("How findings are printed.")
 @click.option(
+    "--stdin-filename",
+    metavar="PATH",
+    default="-",
+    help="The annotation document that `-` (standard input) stands for: its findings carry "
+    "this name and it is checked in that file's place.",
+)
+@click.option(
     "--changed-since",
     metavar="REF",
     default=None,
@@ -220,25 +248,38 @@ def validate(
     paths: tuple[Path, ...],
     root: Path,
     fmt: str,
+    quiet: bool,
+    stdin_filename: str,
     changed_since: str | None,
     cache: bool,
     jobs: int | None,
 ) -> None:
     """Validate annotation files, evidence and the dataset-wide tables.
 
-    With no PATHS, the whole dataset under --root. Exit status 0 valid, 1 invalid, 2 usage
-    or environment error.
+    With no PATHS, the whole dataset under --root. A PATH is an annotation document, an
+    article (its document), seeds/actors.json or a schema (every document), or a folder of
+    them; `-` reads one document from standard input. A path that does not exist, lies
+    outside the dataset or is none of those is refused. Exit status 0 valid, 1 invalid, 2
+    usage or environment error.
     """
     from toolkit.authoring.changed import changed_files
     from toolkit.check.run import validate_dataset
+    from toolkit.check.selection import given_name
+    from toolkit.check.strict_json import MAX_BYTES
+    from toolkit.dataset import Dataset
     from toolkit.report import REPORTERS
 
-    selected: list[Path] | None = list(paths) or None
+    selected: list[Path] | None = [p for p in paths if str(p) != "-"] or None
+    documents = None
+    if len(selected or ()) < len(paths):
+        documents = {given_name(Dataset.at(root), stdin_filename): _stdin(MAX_BYTES + 1)}
     if changed_since is not None:
         selected = (selected or []) + changed_files(root, changed_since)
-    progress = _progress("validating") if sys.stderr.isatty() else None
-    result = validate_dataset(root, paths=selected, progress=progress, cache=cache, jobs=jobs)
-    REPORTERS[fmt]().report(result.report, sys.stdout)
+    progress = _progress("validating") if sys.stderr.isatty() and not quiet else None
+    result = validate_dataset(
+        root, paths=selected, progress=progress, cache=cache, jobs=jobs, documents=documents
+    )
+    REPORTERS[fmt](quiet=quiet).report(result.report, sys.stdout)
     sys.exit(int(not result.report.valid))
 
 
@@ -250,7 +291,7 @@ def validate(
     help="Build into a temporary folder and fail if exports/ differs from it.",
 )
 @format_option("How findings are printed when the data is invalid.")
-def export(root: Path, check: bool, fmt: str) -> None:
+def export(root: Path, check: bool, fmt: str, quiet: bool) -> None:
     """Validate, then publish exports/ (Parquet, JSONL, Data Package, Croissant, card).
 
     Invalid data is refused (exit 1) and the previous exports are left untouched.
@@ -264,7 +305,7 @@ def export(root: Path, check: bool, fmt: str) -> None:
         click.echo(str(exc), err=True)
         sys.exit(143)
     if not result.report.valid:
-        REPORTERS[fmt]().report(result.report, sys.stdout)
+        REPORTERS[fmt](quiet=quiet).report(result.report, sys.stdout)
         click.echo("export refused: the dataset is invalid; exports/ is unchanged", err=True)
         sys.exit(1)
     if check:
@@ -273,14 +314,16 @@ def export(root: Path, check: bool, fmt: str) -> None:
         if result.differences:
             click.echo("exports/ is stale: run `make export` and commit the result", err=True)
             sys.exit(1)
-        click.echo(f"exports/ matches a fresh build ({len(result.files) + 1} files)")
+        if not quiet:
+            click.echo(f"exports/ matches a fresh build ({len(result.files) + 1} files)")
         return
-    click.echo(
-        f"wrote {len(result.files) + 1} files to exports/ "
-        f"({result.report.stats.get('agreements', 0)} agreements, "
-        f"{result.report.stats.get('actors', 0)} actors, "
-        f"{result.report.stats.get('dates', 0)} dates)"
-    )
+    if not quiet:
+        click.echo(
+            f"wrote {len(result.files) + 1} files to exports/ "
+            f"({result.report.stats.get('agreements', 0)} agreements, "
+            f"{result.report.stats.get('actors', 0)} actors, "
+            f"{result.report.stats.get('dates', 0)} dates)"
+        )
 
 
 @cli.command()
@@ -382,6 +425,12 @@ def diff(base: str | None, head: str | None, root: Path, fmt: str) -> None:
     from toolkit.review.semantic_diff import diff_sources
 
     RENDERERS[fmt](diff_sources(root, base, head), sys.stdout)
+
+
+def _stdin(limit: int) -> bytes:
+    """At most *limit* bytes of standard input (a document larger than the limit is then
+    reported as too large, not read in full)."""
+    return sys.stdin.buffer.read(limit)
 
 
 def _progress(label: str) -> Any:

@@ -53,3 +53,7 @@ class UnsafePath(ToolkitError):
 
 class NotWritable(ToolkitError):
     """A file of the dataset cannot be written (a read-only checkout, permissions)."""
+
+
+class ExportsNotFound(ToolkitError):
+    """The folder given to `load_dataset` holds no published tables (no `parquet/`)."""

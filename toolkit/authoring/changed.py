@@ -8,6 +8,7 @@ on; file names come back NUL-separated, exactly as stored.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -63,7 +64,9 @@ def resolve_commit(root: Path, ref: str) -> str:
 def changed_files(root: Path, ref: str) -> list[Path]:
     """Annotation and registry files under *root* changed since *ref*, committed or not.
 
-    A changed article text or actor registry affects every document, so all are returned.
+    A changed article text or actor registry affects every document, and so does a changed
+    schema or a deleted file (a reference may have named what it held): then all are
+    returned.
     """
     root = Path(root)
     commit = resolve_commit(root, ref)
@@ -74,6 +77,9 @@ def changed_files(root: Path, ref: str) -> list[Path]:
     changed = {(top / n).resolve() for n in listed.split("\0") if n}
     seeds = (root / "seeds").resolve()
     touched = [p for p in changed if seeds in p.parents]
-    if any(p.suffix == ".txt" or p.name == "actors.json" for p in touched):
+    schemas = (root / "schemas").resolve()
+    if any(schemas in p.parents for p in changed) or any(
+        p.suffix == ".txt" or p.name == "actors.json" or not os.path.lexists(p) for p in touched
+    ):
         return [*sorted((root / "seeds" / "annotations").glob("*.json")), seeds / "actors.json"]
     return sorted(p for p in touched if p.suffix == ".json")

@@ -633,6 +633,8 @@ def check_country_codes(loaded: Loaded) -> Iterator[Finding]:
     import pycountry
 
     for i, actor in enumerate(loaded.document["actors"]):
+        if actor is None:  # set aside for a schema error
+            continue
         code = actor.get("country")
         if code is not None and pycountry.countries.get(alpha_3=code) is None:
             yield loaded.finding(

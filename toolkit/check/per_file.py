@@ -75,6 +75,8 @@ class Job:
     max_bytes: int = MAX_BYTES
     columns: dict[str, set[str]] = field(default_factory=dict)
     build: DocumentBuilder | None = None
+    #: documents given as bytes (standard input) by the name they stand for
+    given: dict[str, bytes] = field(default_factory=dict)
 
     @classmethod
     def of(
@@ -84,6 +86,7 @@ class Job:
         max_bytes: int = MAX_BYTES,
         columns: dict[str, set[str]] | None = None,
         build: DocumentBuilder | None = None,
+        given: dict[str, bytes] | None = None,
     ) -> Job:
         return cls(
             dataset.root,
@@ -93,6 +96,7 @@ class Job:
             max_bytes,
             columns or {},
             build,
+            dict(given or {}),
         )
 
 
@@ -106,7 +110,9 @@ def check_batch(
     documents = []
     root = dataset.root
     for name in names:
-        loaded = load_annotation(dataset, root / name, registry, job.max_bytes)
+        loaded = load_annotation(
+            dataset, root / name, registry, job.max_bytes, data=job.given.get(name)
+        )
         results.append(_result(loaded))
         if loaded.ok:
             document_rows(rows, loaded.file, loaded.document, evidence=loaded.evidence)
@@ -131,12 +137,17 @@ def _result(loaded: Loaded) -> FileResult:
 
 
 def load_annotation(
-    dataset: Dataset, path: Path, registry: SchemaRegistry, max_bytes: int = MAX_BYTES
+    dataset: Dataset,
+    path: Path,
+    registry: SchemaRegistry,
+    max_bytes: int = MAX_BYTES,
+    data: bytes | None = None,
 ) -> Loaded:
-    """Load the annotation file *path* strictly and run every check of one document on it:
-    its schema, then the document rules against its article."""
+    """Load the annotation file *path* strictly (or *data*, its bytes as given on standard
+    input) and run every check of one document on it: its schema, then the document rules
+    against its article."""
     file = dataset.relative(path)
-    if not _inside(dataset, path):
+    if data is None and not _inside(dataset, path):
         loaded = Loaded(file)
         loaded.findings.append(
             Finding.make(
@@ -144,7 +155,7 @@ def load_annotation(
             )
         )
         return loaded
-    loaded = load_json(path, file, max_bytes=max_bytes)
+    loaded = load_json(path, file, max_bytes=max_bytes, data=data)
     if not loaded.ok:
         return loaded
     if not check_schema(loaded, registry, "annotation"):

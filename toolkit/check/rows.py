@@ -95,6 +95,8 @@ def registry_rows(
     (*mentioned*: actor id -> ids of the articles mentioning it, sorted, each once)."""
     add_ref = t.adder("actor_refs", ACTOR_REF_KEYS)
     for i, actor in enumerate(reg["actors"]):
+        if actor is None:  # set aside for a schema error: its id is known all the same
+            continue
         t.add(
             "actors",
             {

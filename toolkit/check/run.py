@@ -6,13 +6,14 @@ for invalid data.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from toolkit.check import table_rules
+from toolkit.check.causes import one_cause
 from toolkit.check.per_file import (
     DocumentBuilder,
     FileResult,
@@ -21,6 +22,7 @@ from toolkit.check.per_file import (
 )
 from toolkit.check.result_cache import Cached, Entry, ResultCache, as_stored, fingerprint
 from toolkit.check.rows import Rows, registry_rows
+from toolkit.check.selection import select
 from toolkit.check.strict_json import MAX_BYTES, Loaded
 from toolkit.check.table_rules import columns_checked, frames_of
 from toolkit.check.workers import PARALLEL_MIN_FILES, check_files
@@ -65,12 +67,20 @@ def validate_dataset(
     jobs: int | None = None,
     cache: bool = False,
     build: DocumentBuilder | None = None,
+    documents: Mapping[str, bytes] | None = None,
 ) -> Validated:
     """Validate the dataset under *root*.
 
-    :param paths: when given, report only findings in these files and the dataset-wide
-        findings that involve them (the dataset-wide checks still cover every file, since
-        references cross files; with *cache*, files unchanged since are not read again).
+    :param paths: when given, check and report on exactly the files they select
+        (:func:`toolkit.check.selection.select`: a folder its documents, an article the
+        document annotating it, the registry every document): their findings and the
+        dataset-wide findings that involve them (the dataset-wide checks still cover every
+        file, since references cross files; with *cache*, files unchanged since are not read
+        again).
+    :param documents: documents given as bytes (standard input), by the dataset-relative
+        name each stands for (``-`` for none): checked in that file's place, and selected.
+    :raises toolkit.check.selection.PathRefused: for a path that does not exist, lies
+        outside the dataset or names no file the validator checks.
     :param cache: reuse the results of files unchanged since the last run (kept in the
         user's cache folder); the findings are the same either way.
     :param build: a client's builder, handed every batch of checked files in the per-file
@@ -83,16 +93,20 @@ def validate_dataset(
     """
     if build is not None and cache:
         raise ValueError("a builder needs every file checked: pass cache=False with build")
+    dataset = Dataset.at(root)
+    given = dict(documents or {})
+    wanted = None if paths is None and not given else select(dataset, paths or (), given).files
     with gc_paused():
         return _validate(
-            Dataset.at(root),
-            paths,
+            dataset,
+            wanted,
             registry or SchemaRegistry.load(),
             progress,
             max_bytes,
             jobs,
-            cache,
+            cache and not given,
             build,
+            given,
         )
 
 
@@ -112,20 +126,22 @@ def gc_paused() -> Iterator[None]:
 
 def _validate(
     dataset: Dataset,
-    paths: Sequence[Path | str] | None,
+    paths: Sequence[str] | None,
     registry: SchemaRegistry,
     progress: Progress | None,
     max_bytes: int,
     jobs: int | None,
     cache: bool,
     build: DocumentBuilder | None,
+    given: dict[str, bytes],
 ) -> Validated:
     names = dataset.annotation_names()
+    names += sorted(set(given) - set(names))
     misnamed = [n for n in names if printable_name(n) != n]
     if misnamed:
         names = [n for n in names if printable_name(n) == n]
     checked = columns_checked()
-    job = Job.of(dataset, registry, max_bytes, checked, build)
+    job = Job.of(dataset, registry, max_bytes, checked, build, given)
     store = ResultCache(dataset, fingerprint(registry, max_bytes)) if cache else None
     cached = store.load() if store is not None else None
     reused: dict[str, Entry] = {}
@@ -164,12 +180,10 @@ def _validate(
     )
     actors = load_actor_registry(dataset, registry)
     frames = document_frames
-    if actors is not None:
-        findings.extend(actors.findings)
-        if actors.ok:
-            rows = Rows()
-            registry_rows(rows, actors.file, actors.document, _mentions(frames))
-            frames = _merge(frames, None, frames_of(rows, checked))
+    if actors is not None and actors.ok:
+        rows = Rows()
+        registry_rows(rows, actors.file, actors.document, _mentions(frames))
+        frames = _merge(frames, None, frames_of(rows, checked))
     complete = all(r.ok and not r.dropped_ids for r in results) and len(results) > 0
     dropped_dates = {f"{r.article_id}|{i}" for r in results if r.ok for i in r.dropped_ids}
     inputs = as_stored(
@@ -206,12 +220,21 @@ def _validate(
         entries = {n: store.entry(r) for n, r in zip(names, results, strict=True)}
         store.finish_saving(saving, entries, {"inputs": inputs, "failures": failures})
     located: dict[str, Loaded] = {actors.file: actors} if actors is not None else {}
+    causes = one_cause(actors, frames)
+    if actors is not None:
+        findings.extend(actors.findings)
+        findings.extend(causes.findings)
     for code, message, file, pointer, hint in failures:
+        if code == "reference-unresolved" and (file, pointer) in causes.dropped:
+            continue  # reported once, at its cause
         loaded = located.get(file) or located.setdefault(file, _reread(dataset, file))
         findings.append(loaded.finding(code, message, pointer, hint=hint or None))
+    every = (*names, *(printable_name(n) for n in misnamed), *([actors.file] if actors else []))
+    wanted = set(every) if paths is None else {printable_name(p) for p in paths}
     if paths is not None:
-        wanted = {printable_name(dataset.relative(Path(p))) for p in paths}
-        findings = [f for f in findings if f.file in wanted]
+        findings = [
+            f for f in findings if f.file in wanted or causes.related.get(f, set()) & wanted
+        ]
     stats = {
         "files": len(results) + len(misnamed) + (actors is not None),
         "articles": len(dataset.article_ids()),
@@ -221,7 +244,7 @@ def _validate(
         },
     }
     return Validated(
-        Report.from_findings(findings, stats),
+        Report.from_findings(findings, stats, checked=sorted(wanted)),
         dataset,
         results,
         actors,

@@ -143,6 +143,8 @@ class Loaded:
     findings: list[Finding] = field(default_factory=list)
     #: ids of records set aside because they broke their schema
     dropped_ids: set[str] = field(default_factory=set)
+    #: the same ids -> the pointer of the record set aside
+    dropped_at: dict[str, str] = field(default_factory=dict)
     #: SHA-256 of the bytes read (None when the file could not be read)
     sha256: str | None = None
     #: other files the checks read, by dataset-relative path: their SHA-256, None if absent
@@ -179,15 +181,20 @@ def load_json(
     *,
     max_bytes: int = MAX_BYTES,
     max_depth: int = MAX_DEPTH,
+    data: bytes | None = None,
 ) -> Loaded:
     """Read and parse *path* strictly; *file* is the name findings carry.
 
+    :param data: the file's bytes when they are given (standard input), not read from *path*.
     :returns: a :class:`Loaded` whose ``findings`` list every load problem; ``document`` is
         None when the file could not be parsed at all.
     """
     out = Loaded(file)
     try:
-        data = read_regular(path, max_bytes)
+        if data is None:
+            data = read_regular(path, max_bytes)
+        elif len(data) > max_bytes:
+            raise FileTooLarge(max_bytes, len(data))
     except FileTooLarge as exc:
         out.findings.append(Finding.make("file-too-large", str(exc), file=file))
         return out
