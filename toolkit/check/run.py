@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +66,7 @@ def validate_dataset(
     jobs: int | None = None,
     cache: bool = False,
     build: DocumentBuilder | None = None,
+    executor: Executor | None = None,
 ) -> Validated:
     """Validate the dataset under *root*.
 
@@ -76,6 +78,9 @@ def validate_dataset(
     :param build: a client's builder, handed every batch of checked files in the per-file
         pass (``built`` holds what it returns). It needs every file read, so it does not go
         with *cache*.
+    :param executor: check the files on this executor (a Dask cluster's,
+        :func:`toolkit.check.cluster.executor_for`) rather than in local processes; its
+        workers must read the dataset at the same path. The findings are the same.
     :returns: a :class:`Validated` whose ``report.valid`` is False when any error was found.
 
     >>> validate_dataset(".").report.valid
@@ -93,6 +98,7 @@ def validate_dataset(
             jobs,
             cache,
             build,
+            executor,
         )
 
 
@@ -119,6 +125,7 @@ def _validate(
     jobs: int | None,
     cache: bool,
     build: DocumentBuilder | None,
+    executor: Executor | None = None,
 ) -> Validated:
     names = dataset.annotation_names()
     misnamed = [n for n in names if printable_name(n) != n]
@@ -140,7 +147,7 @@ def _validate(
     fresh: dict[str, FileResult] = {}
     parts: dict[str, list[Any]] = {}
     built: list[Any] = []
-    for batch in check_files(dataset, registry, to_check, job, jobs=jobs):
+    for batch in check_files(dataset, registry, to_check, job, jobs=jobs, executor=executor):
         fresh.update((r.file, r) for r in batch.results)
         for table, frame in batch.frames.items():
             parts.setdefault(table, []).append(frame)
