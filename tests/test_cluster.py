@@ -94,6 +94,20 @@ def test_the_cluster_reports_what_the_local_pool_reports_byte_for_byte(
     assert {"id-duplicate", "reference-unresolved", "evidence-quote-mismatch"} <= codes
 
 
+@pytest.mark.slow
+def test_a_larger_corpus_gives_the_same_findings_on_the_cluster(
+    tmp_path: Path, cluster: str, run_cli: Callable[..., Result]
+) -> None:
+    """About 77,000 records in 40 batches, a fifth of the files with planted errors."""
+    root = tmp_path / "larger"
+    generate(BATCH_FILES * 40 * 30, 13, root, invalid_fraction=0.2)
+    args = ("validate", "--root", str(root), "--no-cache", "--format", "json")
+    local = run_cli(*args)
+    remote = run_cli(*args, "--scheduler", cluster)
+    assert local.exit_code == remote.exit_code == 1
+    assert remote.stdout == local.stdout
+
+
 def test_the_checked_rows_are_the_same_on_the_cluster(planted: Path, cluster: str) -> None:
     local = validate_dataset(planted, jobs=2)
     with cluster_executor(cluster) as executor:
