@@ -187,6 +187,56 @@ def test_a_cluster_that_goes_away_mid_run_fails_clearly_and_publishes_nothing(
     assert not (root / "exports").exists()
 
 
+def test_an_export_whose_cluster_goes_away_publishes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cluster is closed once the export's workers have written their first documents
+    to the scratch folder: the export fails with ClusterRunFailed and the previous exports
+    are left as they were."""
+    import tempfile
+    import threading
+
+    from distributed import LocalCluster
+
+    from toolkit.publish.export import export_dataset
+
+    root = tmp_path / "lost-export"
+    generate(BATCH_FILES * 24 * 30, 17, root)
+    export_dataset(root)
+    before = _tree(root / "exports")
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    lost = LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        silence_logs=50,
+    )
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            with cluster_executor(lost.scheduler_address, timeout=2) as executor:
+                export_dataset(root, executor=executor)
+        except BaseException as exc:
+            failed.append(exc)
+
+    export = threading.Thread(target=run)
+    export.start()
+    deadline = time.monotonic() + 60
+    while not any(scratch.glob("*/*.json")) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    lost.close(timeout=5)
+    export.join(timeout=60)
+    assert not export.is_alive()
+    assert len(failed) == 1 and isinstance(failed[0], ClusterRunFailed), failed
+    assert _tree(root / "exports") == before
+    assert not list(root.glob("exports.tmp-*"))
+
+
 @pytest.mark.parametrize(
     "address",
     [
