@@ -131,6 +131,38 @@ def test_a_cluster_export_publishes_the_files_a_local_export_publishes(
     assert checked.exit_code == 0, checked.output
 
 
+def test_a_cluster_export_writes_each_table_as_part_files_from_the_workers(
+    clean: Path, cluster: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers write each batch's published rows as Parquet part files in the scratch
+    folder, one partitioned dataset per table, which hold the rows the parent publishes."""
+    import tempfile
+
+    import pyarrow.dataset as ds
+    import pyarrow.parquet as pq
+
+    from toolkit.publish.export import export_dataset
+
+    root = tmp_path / "parts"
+    shutil.copytree(clean / "seeds", root / "seeds")
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    parts: dict[str, tuple[int, int]] = {}
+
+    def look(table: str) -> None:
+        for folder in scratch.glob("*/parts/*"):
+            files = len(list(folder.glob("part-*.parquet")))
+            parts[folder.name] = (files, ds.dataset(folder, format="parquet").count_rows())
+
+    with cluster_executor(cluster) as executor:
+        assert export_dataset(root, executor=executor, hook=look).written
+    assert {"agreements", "dates", "evidence", "sources"} <= set(parts)
+    for table, (files, rows) in parts.items():
+        assert files >= 2, table  # one per batch: the corpus has two
+        assert rows == pq.read_metadata(root / "exports" / "parquet" / f"{table}.parquet").num_rows
+
+
 def test_a_worker_killed_mid_run_is_retried_and_the_findings_are_the_same(
     tmp_path: Path,
 ) -> None:

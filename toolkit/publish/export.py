@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from toolkit.check.per_file import DocumentBuilder
 from toolkit.check.run import validate_dataset
 from toolkit.dataset import Dataset
 from toolkit.errors import ExportFailed, ExportLocked
 from toolkit.publish.arrow_schemas import published_schemas
+from toolkit.publish.partitions import PARTS, PartitionedRows
 from toolkit.publish.published_rows import PublishedRows
 from toolkit.publish.swap import (
     EXPORTS,
@@ -83,9 +85,12 @@ def export_dataset(
             registry.latest,
             registry.trigger_lexicon(registry.latest),
         )
+        build: DocumentBuilder = builder
+        if executor is not None:  # rows written by the workers, not sent back
+            build = PartitionedRows(builder, scratch / PARTS)
         try:
             validated = validate_dataset(
-                dataset.root, registry=registry, build=builder, executor=executor
+                dataset.root, registry=registry, build=build, executor=executor
             )
         except OSError as exc:  # the files checked give findings: this is the scratch folder
             raise ExportFailed(scratch_failed(scratch, exc)) from exc
