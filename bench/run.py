@@ -19,7 +19,10 @@ fresh subprocess, its wall time, records per second and peak RSS:
 (f) ``jsonschema.validate(doc, schema, registry=...)`` per document on a sample (the first 2%
     of the documents), its rate extrapolated to the corpus;
 (g) the toolkit's compiled (jsonschema-rs) validator, reused, ``is_valid`` over every document
-    (the fast path the toolkit takes for valid documents; left out when not installed).
+    (the fast path the toolkit takes for valid documents; left out when not installed);
+(h) validation as (a), but with the per-file pass on a Dask ``LocalCluster`` of two worker
+    processes started inside the job (its start-up included; left out without distributed);
+(i) the export as (c) on the same kind of cluster.
 
 Peak RSS comes from a small wrapper process (``run.py _measure``) that starts the job, waits
 for it and reads its own ``getrusage(RUSAGE_CHILDREN).ru_maxrss``: the peak of that one job.
@@ -100,11 +103,16 @@ TASKS = (
     Task("reused-validator", "(e) reused Draft202012Validator.iter_errors"),
     Task("jsonschema-validate-sampled", "(f) jsonschema.validate per document, sampled"),
     Task("compiled-validator", "(g) reused compiled validator (toolkit fast path), is_valid"),
+    Task("validate-cluster", "(h) toolkit validate, full, on LocalCluster(2)"),
+    Task("export-cluster", "(i) toolkit export, copy of the corpus, on LocalCluster(2)"),
     Task("startup-first", "toolkit validate, one article (start-up), first run", False),
     Task("startup-second", "toolkit validate, one article (start-up), second run", False),
 )
-REQUIRED = tuple(t.key for t in TASKS if t.counted and t.key != "compiled-validator")
+#: Rows left out when what they measure is not installed.
+OPTIONAL = ("compiled-validator", "validate-cluster", "export-cluster")
+REQUIRED = tuple(t.key for t in TASKS if t.counted and t.key not in OPTIONAL)
 BASELINES = ("parse-only", "reused-validator", "jsonschema-validate-sampled", "compiled-validator")
+CLUSTER = ("validate-cluster", "export-cluster")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -242,6 +250,8 @@ def job(name: str, root: Path, sample: float) -> int:
             documents += 1
             records += _record_count(doc)
         seconds = time.perf_counter() - start
+    elif name in CLUSTER:
+        return cluster_job(name, root)
     else:
         raise SystemExit(f"unknown job {name!r}")
     print(
@@ -256,6 +266,42 @@ def job(name: str, root: Path, sample: float) -> int:
         )
     )
     return 0
+
+
+def cluster_job(name: str, root: Path) -> int:
+    """Validate or export *root* with the per-file pass on a LocalCluster of two workers;
+    print JSON with the counts, the seconds of the run and of the cluster's start-up."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        print(json.dumps({"unavailable": True}))
+        return 0
+    from toolkit.check.cluster import cluster_executor, local_cluster
+    from toolkit.check.run import validate_dataset
+    from toolkit.publish.export import export_dataset
+
+    start = time.perf_counter()
+    with local_cluster(2) as address, cluster_executor(address) as executor:
+        up = time.perf_counter() - start
+        start = time.perf_counter()
+        if name == "validate-cluster":
+            report = validate_dataset(root, executor=executor).report
+        else:
+            report = export_dataset(root, executor=executor).report
+        seconds = time.perf_counter() - start
+    stats = report.stats
+    print(
+        json.dumps(
+            {
+                "documents": stats["files"],
+                "records": stats["agreements"] + stats["actor_mentions"] + stats["dates"],
+                "errors": len(report.findings),
+                "work_seconds": seconds,
+                "cluster_startup_seconds": up,
+            }
+        )
+    )
+    return 0 if report.valid else 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -462,11 +508,13 @@ def benchmark(
     step("export", [*tk, "export", "--root", str(export_copy)])
     for key in BASELINES:
         step(key, [*me, key, str(dataset), "--sample", str(SAMPLE_FRACTION)])
+    step("validate-cluster", [*me, "validate-cluster", str(dataset)])
+    step("export-cluster", [*me, "export-cluster", str(export_copy)])
 
     rows: list[dict[str, Any]] = []
     for task in TASKS:
         m = raw[task.key]
-        if task.key == "compiled-validator" and '"unavailable"' in m["stdout"]:
+        if task.key in OPTIONAL and '"unavailable"' in m["stdout"]:
             continue
         row: dict[str, Any] = {
             "task": task.key,
@@ -483,6 +531,10 @@ def benchmark(
             row["work_seconds"] = info["work_seconds"]
             row["documents"] = info["documents"]
             row["schema_errors"] = info["errors"]
+        if task.key in CLUSTER:
+            info = json.loads(m["stdout"].strip().splitlines()[-1])
+            row["work_seconds"] = info["work_seconds"]
+            row["cluster_startup_seconds"] = info["cluster_startup_seconds"]
         if task.key == "jsonschema-validate-sampled":
             row.update(
                 sampled=True,
@@ -525,6 +577,9 @@ def benchmark(
         "pays for writing it back.",
         "(d)-(g) read and parse every file they check; (e)-(g) validate the annotation "
         "schema with format checking, like the toolkit.",
+        "(h) and (i) start a LocalCluster of two single-threaded worker processes inside the "
+        "job (cluster_startup_seconds) and run (a) and (c) with the per-file pass on it "
+        "(work_seconds: the run alone); their seconds are the whole job's, like (a) and (c).",
     ]
     if own_cache:
         notes.append(

@@ -41,6 +41,15 @@ root_option = click.option(
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+scheduler_option = click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    envvar="TOOLKIT_SCHEDULER",
+    default=None,
+    help="Check the files on the Dask cluster whose scheduler is at ADDRESS "
+    "(tcp://HOST:PORT; env TOOLKIT_SCHEDULER) instead of local processes.",
+)
+
 
 #: The report formats (toolkit.report.REPORTERS; docs/validate.md describes each).
 FORMATS = ["text", "json", "github", "sarif", "junit"]
@@ -244,6 +253,7 @@ def new(article: str, root: Path, annotator: str | None, force: bool) -> None:
     default=None,
     help="Processes checking files [default: every core, on datasets of 400 files or more].",
 )
+@scheduler_option
 def validate(
     paths: tuple[Path, ...],
     root: Path,
@@ -253,6 +263,7 @@ def validate(
     changed_since: str | None,
     cache: bool,
     jobs: int | None,
+    scheduler: str | None,
 ) -> None:
     """Validate annotation files, evidence and the dataset-wide tables.
 
@@ -263,6 +274,7 @@ def validate(
     usage or environment error.
     """
     from toolkit.authoring.changed import changed_files
+    from toolkit.check.cluster import executor_for
     from toolkit.check.run import validate_dataset
     from toolkit.check.selection import given_name
     from toolkit.check.strict_json import MAX_BYTES
@@ -276,9 +288,16 @@ def validate(
     if changed_since is not None:
         selected = (selected or []) + changed_files(root, changed_since)
     progress = _progress("validating") if sys.stderr.isatty() and not quiet else None
-    result = validate_dataset(
-        root, paths=selected, progress=progress, cache=cache, jobs=jobs, documents=documents
-    )
+    with executor_for(scheduler) as executor:
+        result = validate_dataset(
+            root,
+            paths=selected,
+            progress=progress,
+            cache=cache,
+            jobs=jobs,
+            documents=documents,
+            executor=executor,
+        )
     REPORTERS[fmt](quiet=quiet).report(result.report, sys.stdout)
     sys.exit(int(not result.report.valid))
 
@@ -291,16 +310,21 @@ def validate(
     help="Build into a temporary folder and fail if exports/ differs from it.",
 )
 @format_option("How findings are printed when the data is invalid.")
-def export(root: Path, check: bool, fmt: str, quiet: bool) -> None:
+@scheduler_option
+def export(root: Path, check: bool, fmt: str, quiet: bool, scheduler: str | None) -> None:
     """Validate, then publish exports/ (Parquet, JSONL, Data Package, Croissant, card).
 
     Invalid data is refused (exit 1) and the previous exports are left untouched.
     """
+    from toolkit.check.cluster import executor_for
     from toolkit.publish.export import Terminated, export_dataset
     from toolkit.report import REPORTERS
 
     try:
-        result = export_dataset(root, check=check, on_wait=lambda m: click.echo(m, err=True))
+        with executor_for(scheduler) as executor:
+            result = export_dataset(
+                root, check=check, on_wait=lambda m: click.echo(m, err=True), executor=executor
+            )
     except Terminated as exc:
         click.echo(str(exc), err=True)
         sys.exit(143)

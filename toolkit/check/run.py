@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,6 +69,7 @@ def validate_dataset(
     cache: bool = False,
     build: DocumentBuilder | None = None,
     documents: Mapping[str, bytes] | None = None,
+    executor: Executor | None = None,
 ) -> Validated:
     """Validate the dataset under *root*.
 
@@ -86,6 +88,9 @@ def validate_dataset(
     :param build: a client's builder, handed every batch of checked files in the per-file
         pass (``built`` holds what it returns). It needs every file read, so it does not go
         with *cache*.
+    :param executor: check the files on this executor (a Dask cluster's,
+        :func:`toolkit.check.cluster.executor_for`) rather than in local processes; its
+        workers must read the dataset at the same path. The findings are the same.
     :returns: a :class:`Validated` whose ``report.valid`` is False when any error was found.
 
     >>> validate_dataset(".").report.valid
@@ -107,6 +112,7 @@ def validate_dataset(
             cache and not given,
             build,
             given,
+            executor,
         )
 
 
@@ -134,6 +140,7 @@ def _validate(
     cache: bool,
     build: DocumentBuilder | None,
     given: dict[str, bytes],
+    executor: Executor | None = None,
 ) -> Validated:
     names = dataset.annotation_names()
     names += sorted(set(given) - set(names))
@@ -156,7 +163,7 @@ def _validate(
     fresh: dict[str, FileResult] = {}
     parts: dict[str, list[Any]] = {}
     built: list[Any] = []
-    for batch in check_files(dataset, registry, to_check, job, jobs=jobs):
+    for batch in check_files(dataset, registry, to_check, job, jobs=jobs, executor=executor):
         fresh.update((r.file, r) for r in batch.results)
         for table, frame in batch.frames.items():
             parts.setdefault(table, []).append(frame)

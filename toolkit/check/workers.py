@@ -14,8 +14,9 @@ import select
 import signal
 import threading
 import time
+import uuid
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, wait
+from concurrent.futures import Executor, ProcessPoolExecutor, wait
 from typing import Any, NoReturn
 
 from toolkit.check.per_file import Batch, Job, check_batch
@@ -40,13 +41,19 @@ def check_files(
     job: Job,
     *,
     jobs: int | None = None,
+    executor: Executor | None = None,
 ) -> Iterator[Batch]:
     """Check every file of *names* (relative to the root), yielding batches in file order.
 
     :param jobs: worker processes; None uses every core when there are enough files to pay
         for starting them, 1 checks in this process.
+    :param executor: an executor of the caller's (a cluster's: :mod:`toolkit.check.cluster`)
+        that checks every batch instead; *jobs* is then not used.
     """
     batches = [names[i : i + BATCH_FILES] for i in range(0, len(names), BATCH_FILES)]
+    if executor is not None:
+        yield from _on_executor(executor, job, batches)
+        return
     workers = _workers(jobs, len(names))
     if workers <= 1:
         for batch in batches:
@@ -74,6 +81,46 @@ def check_files(
         _stop(pool)
         raise
     pool.shutdown()
+
+
+# --- the executor seam: any concurrent.futures executor (a Dask cluster's) -------------------
+
+
+def _on_executor(executor: Executor, job: Job, batches: list[Sequence[str]]) -> Iterator[Batch]:
+    """The batches checked on *executor*, in file order; those not yet done are cancelled
+    when the caller stops early or a batch fails. The job goes with each batch (an executor
+    keeps no state in its workers); a worker builds the dataset and the schemas once per run
+    (:func:`_executor_batch`)."""
+    token = uuid.uuid4().hex
+    pending = [executor.submit(_executor_batch, token, job, batch) for batch in batches]
+    pending.reverse()
+    try:
+        while pending:
+            future = pending.pop()
+            while not future.done():
+                wait([future], timeout=WAKE_INTERVAL)
+            yield future.result()
+    except BaseException:
+        for future in pending:
+            future.cancel()
+        raise
+
+
+_RUNS: dict[str, tuple[Dataset, SchemaRegistry]] = {}
+
+
+def _executor_batch(token: str, job: Job, names: Sequence[str]) -> Batch:
+    """Check one batch in an executor's worker, with the dataset and schemas of the run
+    *token* built the first time this worker sees it."""
+    if token not in _RUNS:
+        _RUNS.clear()
+        registry = SchemaRegistry(root=job.schema_root, schemas=job.schemas, lexicons=job.lexicons)
+        _RUNS[token] = (Dataset(job.root), registry)
+    dataset, registry = _RUNS[token]
+    return check_batch(dataset, registry, names, job)
+
+
+# --- the local process pool ------------------------------------------------------------------
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:

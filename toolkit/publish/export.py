@@ -10,14 +10,17 @@ import shutil
 import signal
 import threading
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from toolkit.check.per_file import DocumentBuilder
 from toolkit.check.run import validate_dataset
 from toolkit.dataset import Dataset
 from toolkit.errors import ExportFailed, ExportLocked
 from toolkit.publish.arrow_schemas import published_schemas
+from toolkit.publish.partitions import PARTS, PartitionedRows
 from toolkit.publish.published_rows import PublishedRows
 from toolkit.publish.swap import (
     EXPORTS,
@@ -54,6 +57,7 @@ def export_dataset(
     registry: SchemaRegistry | None = None,
     hook: Hook | None = None,
     on_wait: Callable[[str], None] | None = None,
+    executor: Executor | None = None,
 ) -> ExportResult:
     """Validate the dataset under *root* and publish it to ``<root>/exports``.
 
@@ -62,6 +66,9 @@ def export_dataset(
         that differs.
     :param hook: called with each table's name once it is written.
     :param on_wait: told when another export holds the lock.
+    :param executor: run the per-file pass on it (a Dask cluster's), whose workers must
+        read the dataset and write the scratch folder at the same paths (``TMPDIR`` on
+        shared storage); the files published are the same.
     :returns: an :class:`ExportResult`; nothing is written when the report is invalid.
     :raises ExportLocked: when another export holds the lock for longer than ten minutes.
     :raises ExportFailed: when a file cannot be written (read-only, full disk).
@@ -78,8 +85,13 @@ def export_dataset(
             registry.latest,
             registry.trigger_lexicon(registry.latest),
         )
+        build: DocumentBuilder = builder
+        if executor is not None:  # rows written by the workers, not sent back
+            build = PartitionedRows(builder, scratch / PARTS)
         try:
-            validated = validate_dataset(dataset.root, registry=registry, build=builder)
+            validated = validate_dataset(
+                dataset.root, registry=registry, build=build, executor=executor
+            )
         except OSError as exc:  # the files checked give findings: this is the scratch folder
             raise ExportFailed(scratch_failed(scratch, exc)) from exc
         if not validated.report.valid:

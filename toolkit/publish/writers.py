@@ -79,7 +79,7 @@ class Publication:
             if not isinstance(batch, PublishedBatch):
                 raise ValueError("the validation did not build the published rows")
             for table, arrow in batch.tables.items():
-                parts.setdefault(table, []).append(arrow)
+                parts.setdefault(table, []).append(_read_part(arrow))
             where.update(batch.documents)
         usable = [r for r in validated.files if r.ok]
         missing = [r.file for r in usable if r.file not in where]
@@ -188,6 +188,16 @@ def write_exports(
     files.update(_hashes(out, ("datapackage.json", "croissant.json", "README.md")))
     _write_text(out / "SHA256SUMS", "".join(f"{h}  {p}\n" for p, h in sorted(files.items())))
     return dict(sorted(files.items()))
+
+
+def _read_part(table: Any) -> Any:
+    """A batch's Arrow table, read from the Parquet part file a cluster's worker wrote when
+    it is a path (:mod:`toolkit.publish.partitions`)."""
+    if not isinstance(table, Path):
+        return table
+    import pyarrow.parquet as pq
+
+    return pq.read_table(table)
 
 
 def dataset_meta(dataset: Dataset) -> dict[str, str]:
