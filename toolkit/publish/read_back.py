@@ -12,15 +12,18 @@ def load_dataset(exports: Path | str | None = None) -> dict[str, Any]:
     """Every published table as a ``pyarrow.Table``, keyed by table name.
 
     :param exports: the exports folder (default: ``exports/`` of this repository).
-    :returns: ``{"agreements": pyarrow.Table, ...}`` with the documented Arrow schemas.
+    :returns: ``{"agreements": pyarrow.Table, ...}`` with the documented Arrow schemas, each
+        table's parts (``parquet/<table>/*.parquet``) in order.
 
     >>> load_dataset()["agreements"].schema.field("status").type
     DictionaryType(dictionary<values=string, indices=int32, ordered=0>)
     """
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     folder = Path(exports) if exports else Path(__file__).resolve().parents[2] / "exports"
-    return {
-        spec.name: pq.read_table(folder / "parquet" / f"{spec.name}.parquet")
-        for spec in TABLE_SPECS
-    }
+    tables = {}
+    for spec in TABLE_SPECS:
+        parts = sorted((folder / "parquet" / spec.name).glob("*.parquet"))
+        tables[spec.name] = pa.concat_tables([pq.read_table(p) for p in parts])
+    return tables
