@@ -306,3 +306,29 @@ def test_spark_local_reads_each_table_folder(tmp_path: Path) -> None:
             for c in spec.columns
         ]
         assert read[spec.name]["types"] == expected, spec.name
+
+
+def test_frictionless_validates_both_kinds_of_resources() -> None:
+    """Every table as JSON Lines and as Parquet, keys and foreign keys checked (with the
+    `json` and `parquet` extras the card names)."""
+    from frictionless import validate
+
+    report = validate(str(EXPORTS / "datapackage.json"))
+    assert report.valid, report.flatten(["type", "message"])
+    tasks = {task.name: task.stats["rows"] for task in report.tasks}
+    for spec in TABLE_SPECS:
+        assert tasks[spec.name] == tasks[f"{spec.name}-parquet"] == _rows(spec.name), spec.name
+
+
+def test_mlcroissant_loads_every_record_set() -> None:
+    import mlcroissant as mlc
+
+    dataset = mlc.Dataset(jsonld=EXPORTS / "croissant.json")
+    sets = {rs.name: rs for rs in dataset.metadata.record_sets}
+    for spec in TABLE_SPECS:
+        records = list(dataset.records(record_set=spec.name))
+        assert len(records) == _rows(spec.name), spec.name
+    vocabularies = [name for name, rs in sets.items() if rs.data]
+    assert "agreements_status_values" in vocabularies
+    for name in vocabularies:
+        assert len(list(dataset.records(record_set=name))) == len(sets[name].data)
