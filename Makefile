@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 UV_VERSION := 0.13.9
 
-.PHONY: setup validate export check-exports test test-fast lint types imports docs docs-check schemas-check check bench clean lock browser review screenshots
+.PHONY: setup validate export check-exports test test-fast lint types imports docs docs-check schemas-check check bench clean lock browser review screenshots spark
 
 setup: $(STAMP)
 
@@ -17,8 +17,22 @@ $(STAMP): requirements.lock pyproject.toml
 	$(VENV)/bin/uv pip install -q --python $(PY) --no-deps -e .
 	touch $(STAMP)
 
-lock: setup  ## re-resolve requirements.lock from pyproject.toml
+lock: setup  ## re-resolve requirements.lock and requirements-spark.lock
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --extra cluster --python-version 3.11 --no-header -o requirements.lock
+	$(VENV)/bin/uv pip compile requirements-spark.in --python-version 3.11 --no-header -o requirements-spark.lock
+
+SPARK := $(VENV)/spark
+SPARK_STAMP := $(SPARK)/.installed-stamp
+
+# pyspark is no dev dependency: pandera imports pyspark.pandas wherever pyspark is importable,
+# which slows every validation and warns on stderr. So it lives apart, in $(SPARK), and the
+# Spark test runs it in a process of its own with $(SPARK) on PYTHONPATH (Java 17 or later).
+spark: $(SPARK_STAMP)
+
+$(SPARK_STAMP): requirements-spark.lock $(STAMP)
+	rm -rf $(SPARK)
+	$(VENV)/bin/uv pip install -q --python $(PY) --target $(SPARK) -r requirements-spark.lock
+	touch $(SPARK_STAMP)
 
 validate: setup
 	$(VENV)/bin/toolkit validate
@@ -29,7 +43,7 @@ export: setup
 check-exports: setup
 	$(VENV)/bin/toolkit export --check
 
-test: setup browser
+test: setup browser spark
 	$(PY) -m pytest -q
 
 CHROMIUM ?= /usr/bin/chromium

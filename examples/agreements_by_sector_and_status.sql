@@ -3,7 +3,7 @@
 select sector, status, count(*) as agreements
 from (
     select unnest(sectors) as sector, status
-    from 'exports/parquet/agreements.parquet'
+    from 'exports/parquet/agreements/*.parquet'
 )
 group by sector, status
 order by agreements desc, sector, status;

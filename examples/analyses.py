@@ -14,7 +14,7 @@ import polars as pl
 
 def agreements_by_sector_and_status(parquet: Path) -> pl.DataFrame:
     return (
-        pl.read_parquet(parquet / "agreements.parquet")
+        pl.read_parquet(parquet / "agreements")
         .explode("sectors")
         .rename({"sectors": "sector"})
         .with_columns(pl.col("status").cast(pl.String))
@@ -25,8 +25,8 @@ def agreements_by_sector_and_status(parquet: Path) -> pl.DataFrame:
 
 
 def actors_by_agreements(parquet: Path) -> pl.DataFrame:
-    actors = pl.read_parquet(parquet / "actors.parquet")
-    parties = pl.read_parquet(parquet / "agreement_parties.parquet")
+    actors = pl.read_parquet(parquet / "actors")
+    parties = pl.read_parquet(parquet / "agreement_parties")
     return (
         actors.join(parties, on="actor_id")
         .with_columns(pl.col("kind").cast(pl.String))
@@ -37,8 +37,8 @@ def actors_by_agreements(parquet: Path) -> pl.DataFrame:
 
 
 def timeline(parquet: Path) -> pl.DataFrame:
-    dates = pl.read_parquet(parquet / "dates.parquet")
-    links = pl.read_parquet(parquet / "agreement_dates.parquet").select("date_id", "agreement_id")
+    dates = pl.read_parquet(parquet / "dates")
+    links = pl.read_parquet(parquet / "agreement_dates").select("date_id", "agreement_id")
     return (
         dates.join(links, on="date_id", how="left")
         .group_by("date_id", "earliest", "latest", "precision", "role", "text", "article_id")

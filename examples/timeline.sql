@@ -5,7 +5,7 @@ select d.date_id, d.earliest, d.latest, d.precision, d.role, d.text, d.article_i
        coalesce(d.earliest, d.latest) as placed,
        string_agg(ad.agreement_id || ' (' || ad.relation || ')', ', ' order by ad.agreement_id)
            as dates_agreements
-from 'exports/parquet/dates.parquet' d
-left join 'exports/parquet/agreement_dates.parquet' ad using (date_id)
+from 'exports/parquet/dates/*.parquet' d
+left join 'exports/parquet/agreement_dates/*.parquet' ad using (date_id)
 group by all
 order by placed, d.latest, d.date_id;

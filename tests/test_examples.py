@@ -47,7 +47,7 @@ def exported(small: Path) -> Path:
 
 
 def _jsonl(root: Path, table: str) -> list[dict[str, object]]:
-    path = root / "exports" / "json" / f"{table}.jsonl"
+    path = root / "exports" / "json" / table / "part-00000.jsonl"
     return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
 
 
@@ -96,7 +96,7 @@ def test_the_first_query_runs_in_the_duckdb_cli_on_the_published_exports() -> No
     assert out[0] == "status,count_star()"
     agreements = [
         json.loads(x)
-        for x in (REPO / "exports/json/agreements.jsonl").read_text("utf-8").splitlines()
+        for x in (REPO / "exports/json/agreements/part-00000.jsonl").read_text("utf-8").splitlines()
     ]
     expected = sorted(Counter(a["status"] for a in agreements).items())
     assert sorted(tuple(line.split(",")) for line in out[1:]) == [(s, str(n)) for s, n in expected]

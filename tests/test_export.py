@@ -34,7 +34,9 @@ def _tree(folder: Path) -> dict[str, bytes]:
 
 
 def _jsonl(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+    """The rows of a JSON Lines file, or of every part of a table's folder, in order."""
+    paths = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
+    return [json.loads(line) for p in paths for line in p.read_text("utf-8").splitlines()]
 
 
 def _plain(value: Any) -> Any:
@@ -58,15 +60,17 @@ def exported(small: Path) -> Path:
 def test_export_writes_every_table_twice_and_the_metadata(exported: Path) -> None:
     names = set(_tree(exported))
     for spec in TABLE_SPECS:
-        assert f"parquet/{spec.name}.parquet" in names
-        assert f"json/{spec.name}.jsonl" in names
+        assert f"parquet/{spec.name}/part-00000.parquet" in names
+        assert f"json/{spec.name}/part-00000.jsonl" in names
     assert {
         "json/annotations.json",
         "datapackage.json",
         "croissant.json",
         "README.md",
+        "LICENSE.md",
         "SHA256SUMS",
     } <= names
+    assert not [n for n in names if n.count("/") == 1 and n.endswith((".parquet", ".jsonl"))]
 
 
 AWKWARD = [
@@ -114,24 +118,23 @@ def test_jsonl_bytes_are_json_dumps_of_each_row(tmp_path: Path) -> None:
 
 def test_parquet_round_trips_to_the_json_rows(exported: Path) -> None:
     for spec in TABLE_SPECS:
-        table = pq.read_table(exported / "parquet" / f"{spec.name}.parquet")
+        table = pq.read_table(exported / "parquet" / spec.name)
         rows = [_plain(r) for r in table.to_pylist()]
-        assert rows == _jsonl(exported / "json" / f"{spec.name}.jsonl"), spec.name
+        assert rows == _jsonl(exported / "json" / spec.name), spec.name
         assert table.column_names == [c.name for c in spec.columns]
 
 
 def test_nulls_and_empty_lists_stay_apart(exported: Path) -> None:
-    agreements = pq.read_table(exported / "parquet" / "agreements.parquet").to_pylist()
+    agreements = pq.read_table(exported / "parquet" / "agreements").to_pylist()
     rail = next(a for a in agreements if a["agreement_id"] == "agr-900-rail-pact")
     assert rail["counts"] == [] and rail["flags"] == [] and rail["notes"] is None
     assert (
-        pq.read_table(exported / "parquet" / "agreements.parquet").schema.field("counts").nullable
-        is False
+        pq.read_table(exported / "parquet" / "agreements").schema.field("counts").nullable is False
     )
 
 
 def test_parquet_schema_is_explicit_and_documented(exported: Path) -> None:
-    table = pq.read_table(exported / "parquet" / "dates.parquet")
+    table = pq.read_table(exported / "parquet" / "dates")
     schema = table.schema
     assert schema.field("earliest").type == pa.date32()
     assert schema.field("date").type == pa.date32() and schema.field("date").nullable
@@ -143,7 +146,7 @@ def test_parquet_schema_is_explicit_and_documented(exported: Path) -> None:
     assert b"First day" in schema.field("earliest").metadata[b"description"]
     meta = schema.metadata
     assert meta[b"schema_version"] == b"1.1.0" and len(meta[b"input_sha256"]) == 64
-    parquet = pq.ParquetFile(exported / "parquet" / "dates.parquet")
+    parquet = pq.ParquetFile(exported / "parquet" / "dates" / "part-00000.parquet")
     assert parquet.metadata.row_group(0).column(0).compression == "ZSTD"
     coarse = [r for r in table.to_pylist() if r["precision"] != "day"]
     assert all(r["date"] is None for r in coarse)
@@ -189,11 +192,11 @@ def test_export_interrupted_midway_leaves_previous_exports(exported: Path) -> No
 
 def test_check_mode_names_the_files_that_differ(exported: Path) -> None:
     assert export_dataset(exported.parent, check=True).differences == []
-    (exported / "json" / "dates.jsonl").write_text("stale\n")
+    (exported / "json" / "dates" / "part-00000.jsonl").write_text("stale\n")
     (exported / "stray.txt").write_text("x")
     diffs = export_dataset(exported.parent, check=True).differences
     assert diffs == [
-        "exports/json/dates.jsonl: differs from a fresh build",
+        "exports/json/dates/part-00000.jsonl: differs from a fresh build",
         "exports/stray.txt: published but no longer built",
     ]
 
@@ -202,24 +205,24 @@ def test_tables_load_in_pandas_polars_and_duckdb(exported: Path) -> None:
     import duckdb
     import polars as pl
 
-    path = exported / "parquet" / "agreements.parquet"
+    path = exported / "parquet" / "agreements" / "part-00000.parquet"
     frame = pd_frame = pq.read_table(path).to_pandas()
     assert str(pd_frame["status"].dtype) == "category"
     assert set(frame["status"]) == {"signed", "not_reached", "expected"}
     polars = pl.read_parquet(path)
     assert polars.schema["sectors"] == pl.List(pl.String)
-    dates = pl.read_parquet(exported / "parquet" / "dates.parquet")
+    dates = pl.read_parquet(exported / "parquet" / "dates")
     assert dates.schema["earliest"] == pl.Date
     rows = duckdb.sql(f"select status, count(*) from '{path}' group by 1 order by 1").fetchall()
     assert rows == [("expected", 1), ("not_reached", 1), ("signed", 1)]
-    typed = duckdb.sql(f"select typeof(earliest) from '{exported}/parquet/dates.parquet' limit 1")
+    typed = duckdb.sql(f"select typeof(earliest) from '{exported}/parquet/dates/*.parquet' limit 1")
     assert typed.fetchall() == [("DATE",)]
 
 
 def test_canonical_agreements_gather_every_report(exported: Path) -> None:
     rows = {
         r["canonical_key"]: r
-        for r in pq.read_table(exported / "parquet" / "agreements_canonical.parquet").to_pylist()
+        for r in pq.read_table(exported / "parquet" / "agreements_canonical").to_pylist()
     }
     rail = rows["cn-vn-2023-rail-link-pacts"]
     assert rail["agreement_ids"] == ["agr-900-rail-pact", "agr-900-b2-rail-pact"]
@@ -240,7 +243,7 @@ def test_frictionless_accepts_the_data_package(exported: Path) -> None:
 def test_frictionless_catches_a_broken_foreign_key(exported: Path) -> None:
     from frictionless import validate
 
-    path = exported / "json" / "agreement_parties.jsonl"
+    path = exported / "json" / "agreement_parties" / "part-00000.jsonl"
     rows = _jsonl(path)
     rows[0]["actor_id"] = "act-nobody"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
@@ -316,8 +319,8 @@ def test_the_row_builder_builds_every_column_of_every_spec(tmp_path: Path) -> No
 
     registry = SchemaRegistry.load()
     schemas = published_schemas(registry)
-    validated = validate_dataset(REPO, build=PublishedRows(schemas, tmp_path, "1.1.0"))
-    publication = Publication.of(validated, "1.1.0")
+    builder = PublishedRows(schemas, tmp_path, "1.1.0", root=REPO)
+    publication = Publication.of(validate_dataset(REPO, build=builder), "1.1.0")
     built = set(publication.tables)
     assert built == {s.name for s in TABLE_SPECS} - {"actors", "agreements_canonical"}
     for spec in TABLE_SPECS:
@@ -339,3 +342,24 @@ def test_a_column_the_row_builder_leaves_out_is_an_error() -> None:
     with pytest.raises(ValueError, match=r"lack \['value'\]"):
         arrow_table(rows, "dates", schema)
     assert arrow_table(Rows(), "dates", schema).num_rows == 0
+
+
+def test_the_citation_and_the_terms_come_with_the_exports() -> None:
+    """`CITATION.cff` gives the card's citation and Croissant's; `LICENSE.md` states the
+    annotations' licence and, apart, that the third-party texts are not licensed."""
+    import yaml
+
+    cff = yaml.safe_load((REPO / "CITATION.cff").read_text("utf-8"))
+    meta = json.loads((REPO / "seeds" / "dataset.json").read_text("utf-8"))
+    assert (str(cff["version"]), str(cff["date-released"])) == (
+        meta["version"],
+        meta["date_published"],
+    )
+    card = (REPO / "exports" / "README.md").read_text("utf-8")
+    croissant = json.loads((REPO / "exports" / "croissant.json").read_text("utf-8"))
+    assert croissant["citeAs"] in card and cff["title"] in croissant["citeAs"]
+    assert croissant["creator"] == [
+        {"@type": "sc:Organization", "name": cff["authors"][0]["name"], "url": cff["url"]}
+    ]
+    terms = (REPO / "exports" / "LICENSE.md").read_text("utf-8")
+    assert "CC-BY-4.0" in terms and "claims and grants no" in terms and "removed" in terms

@@ -121,10 +121,10 @@ def test_arbitrary_text_survives_export_and_read_back(
     (root / A1).write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     result = export_dataset(root)
     assert result.written, result.report.findings
-    agreements = pq.read_table(root / "exports/parquet/agreements.parquet").to_pylist()
+    agreements = pq.read_table(root / "exports/parquet/agreements").to_pylist()
     row = next(r for r in agreements if r["agreement_id"] == doc["agreements"][0]["agreement_id"])
     assert (row["title_as_reported"], row["notes"]) == (title, notes)
-    actors = pq.read_table(root / "exports/parquet/actors.parquet").to_pylist()
+    actors = pq.read_table(root / "exports/parquet/actors").to_pylist()
     assert next(a for a in actors if a["actor_id"] == "act-china")["other_names"] == names
     annotations = json.loads((root / "exports/json/annotations.json").read_text("utf-8"))
     # the export publishes every document as the latest version has it

@@ -11,6 +11,7 @@ from typing import Any
 
 import duckdb
 import polars as pl
+import polars.selectors as cs
 import pyarrow.parquet as pq
 import pytest
 from click.testing import Result
@@ -142,10 +143,13 @@ def test_migration_rewrites_nothing_outside_the_dataset(
 
 
 def _tables(root: Path) -> dict[str, pl.DataFrame]:
-    return {
-        spec.name: pl.read_parquet(root / "exports" / "parquet" / f"{spec.name}.parquet")
-        for spec in TABLE_SPECS
-    }
+    return {spec.name: pl.read_parquet(_folder(root, spec.name)) for spec in TABLE_SPECS}
+
+
+def _folder(root: Path, table: str) -> Path:
+    """The folder of *table*'s Parquet files in the exports of *root* (one folder per table
+    since the 1.0.0 release, which had one file per table: ``parquet/<table>.parquet``)."""
+    return root / "exports" / "parquet" / table
 
 
 def test_a_1_0_0_dataset_and_its_migration_publish_the_same_facts(
@@ -170,14 +174,15 @@ def test_a_1_0_0_dataset_and_its_migration_publish_the_same_facts(
 def test_the_facts_of_the_1_0_0_release_are_published_as_before(seeds_1_0_0: Path) -> None:
     """Against the exports as released at 1.0.0: every column they had holds the same values,
     but for the bounds of dates whose modifier opens an end ("by 2045" now has no first
-    day), which 1.1.0 reads as TIMEX3 does."""
+    day), which 1.1.0 reads as TIMEX3 does, and the evidence's prefix and suffix, null in
+    1.0.0 and now the text around each quote."""
     assert export_dataset(seeds_1_0_0).written
     for spec in TABLE_SPECS:
         released = RELEASE / "exports" / "parquet" / f"{spec.name}.parquet"
         if not released.exists():
             continue
         before = pl.read_parquet(released)
-        after = pl.read_parquet(seeds_1_0_0 / "exports" / "parquet" / f"{spec.name}.parquet")
+        after = pl.read_parquet(_folder(seeds_1_0_0, spec.name))
         assert set(before.columns) <= set(after.columns), spec.name
         after = after.select(before.columns)
         if spec.name == "dates":
@@ -185,6 +190,11 @@ def test_the_facts_of_the_1_0_0_release_are_published_as_before(seeds_1_0_0: Pat
             changed = after.filter(opened)
             assert changed["earliest"].null_count() == changed.height > 0
             before, after = before.filter(~opened), after.filter(~opened)
+        if spec.name == "evidence":
+            context = ["prefix", "suffix"]
+            assert before.select(context).null_count().row(0) == (before.height,) * 2
+            assert after.select(context).null_count().row(0) == (0, 0)
+            before, after = before.drop(context), after.drop(context)
         assert _as_before(after.to_dicts(), before.to_dicts()) == before.to_dicts(), spec.name
 
 
@@ -220,19 +230,20 @@ def test_a_dataset_of_mixed_versions_validates_each_by_its_own(
 
     old.write_bytes((RELEASE / "seeds" / "annotations" / old.name).read_bytes())
     assert export_dataset(seeds_1_0_0).written
-    sources = pl.read_parquet(seeds_1_0_0 / "exports" / "parquet" / "sources.parquet")
+    sources = pl.read_parquet(_folder(seeds_1_0_0, "sources"))
     assert sorted(sources["schema_version"].unique().to_list()) == ["1.0.0", "1.1.0"]
-    file_meta = pq.read_schema(seeds_1_0_0 / "exports" / "parquet" / "agreements.parquet")
+    file_meta = pq.read_schema(_folder(seeds_1_0_0, "agreements") / "part-00000.parquet")
     assert file_meta.metadata[b"schema_version"] == b"1.1.0"  # one published shape
 
 
 def test_the_published_schema_only_adds_nullable_columns(tmp_path: Path) -> None:
-    """The 1.1.0 exports beside the 1.0.0 release, read together by column name."""
+    """The 1.1.0 exports beside the 1.0.0 release, read together by column name: the release's
+    one file per table beside the files of the table's folder now."""
     root = copy_dataset(REPO, tmp_path / "now")
     assert export_dataset(root).written
     for spec in TABLE_SPECS:
         released = RELEASE / "exports" / "parquet" / f"{spec.name}.parquet"
-        current = root / "exports" / "parquet" / f"{spec.name}.parquet"
+        (current,) = sorted(_folder(root, spec.name).glob("*.parquet"))
         if not released.exists():
             continue
         old, new = pq.read_schema(released), pq.read_schema(current)
@@ -248,8 +259,8 @@ def test_the_published_schema_only_adds_nullable_columns(tmp_path: Path) -> None
         rows = both.count("*").fetchall()[0]
         assert rows[0] == pq.read_metadata(released).num_rows + pq.read_metadata(current).num_rows
         frames = [pl.read_parquet(released), pl.read_parquet(current)]
-        together = pl.concat(
-            [f.with_columns(pl.col(pl.Categorical).cast(pl.String)) for f in frames],
+        together = pl.concat(  # the release's enums read as Categorical, today's as Enum
+            [f.with_columns((cs.categorical() | cs.enum()).cast(pl.String)) for f in frames],
             how="diagonal_relaxed",
         )
         assert together.height == rows[0] and set(together.columns) == set(new.names)

@@ -7,6 +7,9 @@ from typing import Any
 
 from toolkit.publish.table_specs import STRUCTS, ResolvedColumn, TableSpec
 
+#: The field metadata key under which polars keeps an Enum's categories: a Parquet column
+#: with it reads as ``pl.Enum`` (without it, as ``pl.Categorical``).
+POLARS_ENUM = "_PL_ENUM_VALUES2"
 _SCALARS = {"string": "string", "int": "int64", "bool": "bool_", "date": "date32"}
 
 
@@ -34,6 +37,7 @@ def arrow_schema(spec: TableSpec, columns: list[ResolvedColumn], metadata: dict[
         meta = {"description": rc.description}
         if rc.enum:
             meta["enum"] = ",".join(rc.enum)
+            meta[POLARS_ENUM] = polars_enum_values(rc.enum)
         fields.append(
             pa.field(
                 rc.column.name,
@@ -47,11 +51,49 @@ def arrow_schema(spec: TableSpec, columns: list[ResolvedColumn], metadata: dict[
     )
 
 
+def polars_enum_values(values: tuple[str, ...]) -> str:
+    """The field metadata polars writes for an Enum column and reads back as
+    ``pl.Enum(values)``: each value's UTF-8 length, a semicolon, the value."""
+    return "".join(f"{len(v.encode('utf-8'))};{v}" for v in values)
+
+
+def vocabulary(field: Any) -> list[str]:
+    """The codebook's values of the enum column *field* (its ``enum`` metadata), in order."""
+    values: str = field.metadata[b"enum"].decode("utf-8")
+    return values.split(",")
+
+
+def with_vocabularies(table: Any, schema: Any) -> Any:
+    """*table* (enum columns as plain strings) as an Arrow table of *schema*, each enum
+    column dictionary-encoded over its full vocabulary in the codebook's order, whether a
+    value occurs or not, so that every export of the same schema has the same dictionaries.
+
+    :raises ValueError: when a column holds a value its vocabulary lacks.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    columns = []
+    for field in schema:
+        column = table.column(field.name)
+        if pa.types.is_dictionary(field.type):
+            values = pa.array(vocabulary(field), pa.string())
+            plain = column.combine_chunks() if column.num_chunks else pa.array([], pa.string())
+            indices = pc.index_in(plain, value_set=values)
+            if indices.null_count != plain.null_count:
+                unknown = pc.filter(plain, pc.and_(pc.is_null(indices), pc.is_valid(plain)))
+                raise ValueError(f"{field.name} holds {unknown[0]} beyond its vocabulary")
+            column = pa.DictionaryArray.from_arrays(indices.cast(field.type.index_type), values)
+        else:
+            column = column.cast(field.type)
+        columns.append(column)
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
 def batch_schema(schema: Any) -> Any:
     """*schema* with every dictionary (enum) column as its plain value type and no metadata:
-    how rows are built in batches, so that batches need no shared dictionary. Casting to
-    *schema* afterwards encodes the enums in order of first appearance, as building the
-    whole table at once does."""
+    how rows are built in batches, so that batches need no shared dictionary
+    (:func:`with_vocabularies` encodes them once the table is whole)."""
     import pyarrow as pa
 
     return pa.schema(

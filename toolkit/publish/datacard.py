@@ -1,62 +1,243 @@
-"""``exports/README.md``: the dataset card and data dictionary, generated from the table specs
-and the JSON Schemas, with an example value from the data for every column."""
+"""``exports/README.md``: the dataset card, as the Hugging Face Hub reads one (YAML front matter
+with a config per table, then the sections of a Hub card), and the data dictionary, generated
+from the table specs and the JSON Schemas with an example value from the data for every
+column. The sections on how the dataset was made come from ``seeds/card.md``, written by hand.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
+from toolkit.publish.citation import Citation
+from toolkit.publish.layout import ROWS_PER_FILE, parts_of, table_glob
 from toolkit.publish.table_specs import ResolvedColumn, TableSpec
 
+#: The hand-written sections of the card, relative to the dataset's root.
+CARD_NOTES = "seeds/card.md"
+#: The table a loader reads when no config is named.
+DEFAULT_CONFIG = "agreements"
 FIRST_QUERY = (
-    "duckdb -c \"select status, count(*) from 'exports/parquet/agreements.parquet' group by 1\""
+    "duckdb -c \"select status, count(*) from 'exports/parquet/agreements/*.parquet' group by 1\""
 )
+#: The Hub's size categories: the upper bound of each, and its name.
+SIZE_CATEGORIES = (
+    (1_000, "n<1K"),
+    (10_000, "1K<n<10K"),
+    (100_000, "10K<n<100K"),
+    (1_000_000, "100K<n<1M"),
+    (10_000_000, "1M<n<10M"),
+)
+
+Tables = list[tuple[TableSpec, list[ResolvedColumn]]]
+
+
+def front_matter(
+    tables: Tables, counts: dict[str, int], meta: dict[str, str], languages: list[str]
+) -> dict[str, Any]:
+    """The card's YAML front matter: what the Hub shows and ``datasets.load_dataset`` reads,
+    one config per table over its Parquet folder (the agreements by default)."""
+    largest = max(counts.values(), default=0)
+    size = next((name for bound, name in SIZE_CATEGORIES if largest < bound), "n>10M")
+    return {
+        "pretty_name": meta["title"],
+        "license": "other",
+        "license_name": f"{meta['license_name'].lower()}-annotations-third-party-texts",
+        "license_link": "LICENSE.md",
+        "language": languages,
+        "multilinguality": ["monolingual" if len(languages) == 1 else "multilingual"],
+        "annotations_creators": ["expert-generated"],
+        "language_creators": ["found"],
+        "source_datasets": ["original"],
+        "size_categories": [size],
+        "task_categories": ["token-classification", "text-classification"],
+        "tags": ["information-extraction", "event-extraction", "international-relations", "news"],
+        "configs": [
+            {
+                "config_name": spec.name,
+                "data_files": [{"split": "train", "path": table_glob("parquet", spec.name)}],
+                **({"default": True} if spec.name == DEFAULT_CONFIG else {}),
+            }
+            for spec, _ in tables
+        ],
+    }
 
 
 def datacard(
-    tables: list[tuple[TableSpec, list[ResolvedColumn]]],
+    tables: Tables,
     counts: dict[str, int],
     examples: dict[str, dict[str, Any]],
+    files: dict[str, tuple[str, int]],
     meta: dict[str, str],
+    citation: Citation,
+    *,
+    languages: list[str] | None = None,
+    notes: str | None = None,
 ) -> str:
     """The Markdown dataset card.
 
     :param counts: rows per table.
     :param examples: table -> column -> the column's first value that is not empty.
-
+    :param files: every published file (path relative to the exports folder) -> (sha256, bytes).
+    :param languages: the articles' languages (ISO 639-1).
+    :param notes: the hand-written sections (``seeds/card.md``), if any.
     :returns: the text of ``exports/README.md``.
     """
-    out = [
-        f"# {meta['title']}",
-        "",
-        meta["description"],
-        "",
+    import yaml
+
+    head = yaml.safe_dump(
+        front_matter(tables, counts, meta, languages or []),
+        sort_keys=False,
+        allow_unicode=True,
+        width=100,
+    )
+    out = ["---", head.rstrip("\n"), "---", "", f"# {meta['title']}", "", meta["description"], ""]
+    out += _summary(meta)
+    out += _terms(meta)
+    out += _loading(tables)
+    out += _structure(tables, counts, files)
+    out += [notes.strip(), ""] if notes else []
+    out += _citation(citation)
+    out += _dictionary(tables, examples)
+    out += _layout_change()
+    return "\n".join(out)
+
+
+def read_notes(root: Path) -> str | None:
+    """The hand-written sections of the card under *root*, or None."""
+    path = root / CARD_NOTES
+    return path.read_text("utf-8") if path.is_file() else None
+
+
+def _summary(meta: dict[str, str]) -> list[str]:
+    return [
         f"- Dataset version: {meta['version']}; schema version: {meta['schema_version']}",
-        f"- Licence: [{meta['license_name']}]({meta['license']})",
         f"- Input SHA-256: `{meta['input_sha256']}` (also in every Parquet file's metadata)",
-        "- Files: `parquet/<table>.parquet` (zstd, explicit Arrow schema), "
-        "`json/<table>.jsonl`, `json/annotations.json` (the full annotation documents), "
-        "`datapackage.json` (Frictionless), `croissant.json` (MLCommons Croissant), `SHA256SUMS`.",
+        f"- Homepage: {meta['url']}",
         "",
         "This file is generated by `toolkit export`; do not edit it by hand.",
         "",
-        "## First query",
+    ]
+
+
+def _terms(meta: dict[str, str]) -> list[str]:
+    return [
+        "## Terms",
+        "",
+        f"- **The annotations** and every table and file built from them are licensed under "
+        f"[{meta['license_name']}]({meta['license']}).",
+        "- **The article texts** (`articles.text`) are third-party news articles: their rights "
+        "stay with their publishers and authors, and no licence is claimed or granted for them. "
+        "They are included so that every quote can be checked against its text; the quotes in "
+        "the annotations are excerpts of them under the same terms. A text is removed from the "
+        "next release on its publisher's or author's request.",
+        "",
+        "`LICENSE.md` states both in full.",
+        "",
+    ]
+
+
+def _loading(tables: Tables) -> list[str]:
+    names = [spec.name for spec, _ in tables]
+    status = next(
+        (rc.enum for spec, cols in tables for rc in cols if rc.column.name == "status"), ()
+    )
+    example = ", ".join(f"'{v}'" for v in status[:2]) + ", …"
+    return [
+        "## Loading",
+        "",
+        "Each table is a folder, in Parquet (`parquet/<table>/`) and in JSON Lines "
+        "(`json/<table>/`): point a reader at the folder or at the `*.parquet` files in it. "
+        f"The tables: {', '.join(f'`{n}`' for n in names)}.",
         "",
         "```sh",
         FIRST_QUERY,
         "```",
         "",
-        "## Tables",
+        "```python",
+        "import pandas as pd",
+        "import polars as pl",
+        "from datasets import load_dataset",
         "",
-        "| table | rows | primary key | what a row is |",
-        "|---|---|---|---|",
+        'agreements = load_dataset("exports", "agreements", split="train")  # a config per table',
+        'dates = pl.read_parquet("exports/parquet/dates/")',
+        'evidence = pd.read_parquet("exports/parquet/evidence")',
+        '# Spark: spark.read.parquet("exports/parquet/actors")',
+        "```",
+        "",
+        "Every quote is its article's text at its offsets, in Unicode code points, end "
+        "exclusive; in DuckDB (1-based `substring`):",
+        "",
+        "```sql",
+        "-- 0: every quote is the text at its offsets",
+        "select count(*) filter (where e.quote <> substring(a.text, e.start + 1, "
+        'e."end" - e.start))',
+        "from 'exports/parquet/evidence/*.parquet' e join 'exports/parquet/articles/*.parquet' a "
+        "using (article_id)",
+        "```",
+        "",
+        "- **Enums**: each enum column is dictionary-encoded over the codebook's whole "
+        "vocabulary in the codebook's order, whether a value occurs or not, and lists it in its "
+        "field metadata (`enum`, comma-separated). polars reads them as `pl.Enum`, pandas as "
+        "`category` with every value, `datasets` and DuckDB as strings: in DuckDB, make the "
+        f"type from the vocabulary (`create type status as enum ({example})`) and cast to it.",
+        "- **Frictionless**: `datapackage.json` describes every table twice, as JSON Lines "
+        "(`<table>`) and as Parquet (`<table>-parquet`). `frictionless validate` needs "
+        '`pip install "frictionless[json,parquet]"`: without the `json` extra it reports '
+        "every JSON Lines resource INVALID.",
+        "- **Croissant**: `croissant.json` (MLCommons Croissant 1.0) has a record set per table, "
+        "the foreign keys as references and a record set per vocabulary; "
+        "`mlcroissant validate --jsonld exports/croissant.json`.",
+        "",
+    ]
+
+
+def _structure(
+    tables: Tables, counts: dict[str, int], files: dict[str, tuple[str, int]]
+) -> list[str]:
+    out = [
+        "## Dataset structure",
+        "",
+        "One split (`train`) holds every row; there is no held-out part. A table is one file "
+        f"of rows in primary-key order up to {ROWS_PER_FILE:,} rows; a larger one is several "
+        "files in its folder, cut at article boundaries, each in primary-key order: the "
+        "files' `article_id` ranges do not overlap, so a filter on it skips whole files.",
+        "",
+        "| table | rows | files | primary key | what a row is |",
+        "|---|---|---|---|---|",
     ]
     for spec, _ in tables:
+        parts = len(parts_of(files, "parquet", spec.name))
         out.append(
-            f"| `{spec.name}` | {counts[spec.name]} | "
+            f"| `{spec.name}` | {counts[spec.name]} | {parts} | "
             f"{', '.join(spec.primary_key)} | {spec.description} |"
         )
-    out += ["", "## Data dictionary", ""]
+    out += [
+        "",
+        "Other files: `json/annotations.json` (the full annotation documents and the actor "
+        "registry), `datapackage.json` (Frictionless Data Package), `croissant.json` "
+        "(MLCommons Croissant), `LICENSE.md` (the terms), `SHA256SUMS` (every file's hash).",
+        "",
+    ]
+    return out
+
+
+def _citation(citation: Citation) -> list[str]:
+    return [
+        "## Citation",
+        "",
+        "From `CITATION.cff` in the repository:",
+        "",
+        "```bibtex",
+        citation.bibtex(),
+        "```",
+        "",
+    ]
+
+
+def _dictionary(tables: Tables, examples: dict[str, dict[str, Any]]) -> list[str]:
+    out = ["## Data dictionary", ""]
     for spec, columns in tables:
         out += [f"### `{spec.name}`", "", spec.description, ""]
         if spec.foreign_keys:
@@ -75,7 +256,20 @@ def datacard(
                 f"{'yes' if rc.column.required else 'no'} | {meaning} | {example} |"
             )
         out.append("")
-    return "\n".join(out)
+    return out
+
+
+def _layout_change() -> list[str]:
+    return [
+        "## Changes to the file layout",
+        "",
+        "Since the 1.0.0 release every table is a folder: `parquet/<table>.parquet` is now "
+        "`parquet/<table>/part-00000.parquet`, `json/<table>.jsonl` is "
+        "`json/<table>/part-00000.jsonl`. Read the folder (or `parquet/<table>/*.parquet`) "
+        "rather than the one file: a large table has several. The columns are those of 1.0.0 "
+        "and more (`CHANGELOG.md` and `schemas/CHANGELOG.md` in the repository).",
+        "",
+    ]
 
 
 def _type(kind: str) -> str:

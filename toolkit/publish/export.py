@@ -20,6 +20,7 @@ from toolkit.check.run import validate_dataset
 from toolkit.dataset import Dataset
 from toolkit.errors import ExportFailed, ExportLocked
 from toolkit.publish.arrow_schemas import published_schemas
+from toolkit.publish.layout import ROWS_PER_FILE
 from toolkit.publish.partitions import PARTS, PartitionedRows
 from toolkit.publish.published_rows import PublishedRows
 from toolkit.publish.swap import (
@@ -58,6 +59,7 @@ def export_dataset(
     hook: Hook | None = None,
     on_wait: Callable[[str], None] | None = None,
     executor: Executor | None = None,
+    rows_per_file: int = ROWS_PER_FILE,
 ) -> ExportResult:
     """Validate the dataset under *root* and publish it to ``<root>/exports``.
 
@@ -69,6 +71,8 @@ def export_dataset(
     :param executor: run the per-file pass on it (a Dask cluster's), whose workers must
         read the dataset and write the scratch folder at the same paths (``TMPDIR`` on
         shared storage); the files published are the same.
+    :param rows_per_file: a table of more rows is written as several files in its folder
+        (:mod:`toolkit.publish.layout`).
     :returns: an :class:`ExportResult`; nothing is written when the report is invalid.
     :raises ExportLocked: when another export holds the lock for longer than ten minutes.
     :raises ExportFailed: when a file cannot be written (read-only, full disk).
@@ -84,6 +88,7 @@ def export_dataset(
             scratch,
             registry.latest,
             registry.trigger_lexicon(registry.latest),
+            dataset.root,
         )
         build: DocumentBuilder = builder
         if executor is not None:  # rows written by the workers, not sent back
@@ -100,8 +105,9 @@ def export_dataset(
         publication = Publication.of(validated, registry.latest)
         del validated  # the checked frames are not published: free them before writing
         if check:
-            return _check(publication, registry, scratch / EXPORTS, report, hook)
-        return _publish(publication, registry, report, hook, on_wait)
+            built = scratch / EXPORTS
+            return _check(publication, registry, built, report, hook, rows_per_file)
+        return _publish(publication, registry, report, hook, on_wait, rows_per_file)
 
 
 def _check(
@@ -110,9 +116,10 @@ def _check(
     built: Path,
     report: Report,
     hook: Hook | None,
+    rows_per_file: int,
 ) -> ExportResult:
     try:
-        files = write_exports(publication, registry, built, hook=hook)
+        files = write_exports(publication, registry, built, hook=hook, rows_per_file=rows_per_file)
     except OSError as exc:
         raise ExportFailed(scratch_failed(built.parent, exc)) from exc
     return ExportResult(report, False, files, compare(built, publication.dataset.exports_dir))
@@ -124,6 +131,7 @@ def _publish(
     report: Report,
     hook: Hook | None,
     on_wait: Callable[[str], None] | None,
+    rows_per_file: int,
 ) -> ExportResult:
     from filelock import FileLock, Timeout
 
@@ -146,7 +154,9 @@ def _publish(
         tmp = root / f"{EXPORTS}.tmp-{os.getpid()}"
         shutil.rmtree(tmp, ignore_errors=True)
         try:
-            files = write_exports(publication, registry, tmp, hook=hook)
+            files = write_exports(
+                publication, registry, tmp, hook=hook, rows_per_file=rows_per_file
+            )
             swap_in(tmp, publication.dataset.exports_dir)
             return ExportResult(report, True, files)
         except OSError as exc:

@@ -11,6 +11,7 @@ never a column of nulls.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,12 +20,16 @@ from typing import Any
 
 import orjson
 
-from toolkit.check.document_rules import iter_evidence, parse_date_value
+from toolkit.check.document_rules import MAX_ARTICLE_BYTES, iter_evidence, parse_date_value
 from toolkit.check.rows import Row, Rows, iso_date, records
 from toolkit.check.strict_json import Loaded
+from toolkit.dataset import article_name
+from toolkit.errors import ExportFailed
 from toolkit.evolve.migrate import migrate_document
 from toolkit.findings import Severity
 from toolkit.lexicon import TriggerLexicon
+from toolkit.publish.table_specs import CONTEXT_CODE_POINTS
+from toolkit.regular_file import read_regular
 
 #: Columns of the rows added as tuples, in their order.
 PARTY_COLUMNS = ("agreement_id", "actor_id", "role", "article_id")
@@ -49,6 +54,7 @@ _RECORD_KEYS = {"agreement": "agreement_id", "date": "date_id", "actor_mention":
 def document_rows(
     t: Rows,
     doc: dict[str, Any],
+    text: str,
     evidence: list[tuple[str, dict[str, Any]]] | None = None,
     lexicon: TriggerLexicon | None = None,
     declared: str | None = None,
@@ -57,6 +63,8 @@ def document_rows(
     version to *t* (a document of an earlier version is migrated first:
     :func:`toolkit.evolve.migrate.migrate_document`).
 
+    :param text: the article's text, as checked: the ``articles`` row publishes it, and each
+        evidence row's prefix and suffix are taken from it.
     :param evidence: the document's :func:`~toolkit.check.document_rules.iter_evidence`,
         when the checks already listed it.
     :param lexicon: the latest version's trigger lexicon, which names each trigger's cue.
@@ -65,6 +73,17 @@ def document_rows(
     src, prov = doc["source"], doc["provenance"]
     aid = src["article_id"]
     pub = src["publication"]
+    publisher = (src["publisher"] or {}).get("name")
+    t.add(
+        "articles",
+        {
+            "article_id": aid,
+            "sha256": src["sha256"],
+            "length": len(text),
+            "publisher": publisher,
+            "text": text,
+        },
+    )
     t.add(
         "sources",
         {
@@ -73,7 +92,7 @@ def document_rows(
             "sha256": src["sha256"],
             "title": src["title"]["text"],
             "title_assigned": src["title"]["assigned"],
-            "publisher": (src["publisher"] or {}).get("name"),
+            "publisher": publisher,
             "publication_date": pub["date"],
             "publication_precision": pub["precision"],
             "publication_basis": pub["basis"],
@@ -186,6 +205,7 @@ def document_rows(
     add_evidence = t.adder("evidence", EVIDENCE_COLUMNS)
     for ptr, ev in evidence if evidence is not None else iter_evidence(doc):
         record_type, record_id = _owner(doc, ptr)
+        start, end = ev["start"], ev["end"]
         add_evidence(
             (
                 f"{aid}{ptr}",
@@ -194,10 +214,10 @@ def document_rows(
                 record_id,
                 ptr,
                 ev["quote"],
-                ev["start"],
-                ev["end"],
-                ev.get("prefix"),
-                ev.get("suffix"),
+                start,
+                end,
+                text[max(0, start - CONTEXT_CODE_POINTS) : start],
+                text[end : end + CONTEXT_CODE_POINTS],
                 _purpose(ptr),
             )
         )
@@ -306,12 +326,15 @@ class PublishedRows:
     :param scratch: the folder where each usable document is written as compact JSON.
     :param latest: the schema version published: every document is migrated to it first.
     :param lexicon: that version's trigger lexicon.
+    :param root: the dataset's root, where the article texts are.
     """
 
     schemas: dict[str, Any]
     scratch: Path
     latest: str
     lexicon: TriggerLexicon | None = None
+    #: the dataset's root, where each document's article text is read (again) to publish it
+    root: Path | None = None
 
     def build(self, documents: Sequence[Loaded]) -> PublishedBatch | None:
         """The published rows of *documents*, one batch of checked files in order; None
@@ -330,7 +353,8 @@ class PublishedRows:
                 if declared != self.latest:
                     doc = migrate_document(doc, "annotation", self.latest).document
                     evidence = None
-                document_rows(tables, doc, evidence, self.lexicon, declared)
+                text = self.article_text(doc["source"])
+                document_rows(tables, doc, text, evidence, self.lexicon, declared)
                 compact.append((loaded.file, compact_json(doc)))
         built = {
             table: arrow_table(tables, table, schema)
@@ -338,6 +362,23 @@ class PublishedRows:
             if tables.count(table)
         }
         return PublishedBatch(built, write_scratch(self.scratch, compact))
+
+    def article_text(self, source: dict[str, Any]) -> str:
+        """The text of the article *source* names, as the checks read it: the bytes of its
+        file, whose SHA-256 the checks found to be ``source.sha256``, decoded as UTF-8.
+
+        :raises ExportFailed: when the file changed since it was checked.
+        """
+        if self.root is None:
+            raise ValueError("the published rows need the dataset root to read the articles")
+        path = self.root / article_name(source["article_id"])
+        data = read_regular(path, MAX_ARTICLE_BYTES, follow_links=False)
+        if hashlib.sha256(data).hexdigest() != source["sha256"]:
+            raise ExportFailed(
+                f"{article_name(source['article_id'])} changed while it was exported; "
+                "run the export again (the previous exports are untouched)"
+            )
+        return data.decode("utf-8")
 
 
 def write_scratch(

@@ -17,21 +17,25 @@ def load_dataset(exports: Path | str = EXPORTS) -> dict[str, Any]:
 
     :param exports: the exports folder, holding ``parquet/`` (default: ``exports`` in the
         current folder, as in a checkout of the repository; an installed package has none).
-    :returns: ``{"agreements": pyarrow.Table, ...}`` with the documented Arrow schemas.
+    :returns: ``{"agreements": pyarrow.Table, ...}`` with the documented Arrow schemas, each
+        table's parts (``parquet/<table>/*.parquet``) in order.
     :raises ExportsNotFound: when the folder holds no published tables, naming what is missing.
 
     >>> load_dataset("exports")["agreements"].schema.field("status").type
     DictionaryType(dictionary<values=string, indices=int32, ordered=0>)
     """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     folder = Path(exports)
-    files = {spec.name: folder / "parquet" / f"{spec.name}.parquet" for spec in TABLE_SPECS}
-    missing = [f"parquet/{path.name}" for path in files.values() if not path.is_file()]
+    parts = {spec.name: sorted((folder / "parquet" / spec.name).glob("*.parquet"))
+             for spec in TABLE_SPECS}  # fmt: skip
+    missing = [f"parquet/{name}/" for name, files in parts.items() if not files]
     if missing:
         raise ExportsNotFound(
             f"{folder.resolve()} holds no published tables ({listing(missing, 3)} missing): "
             "pass the exports folder, load_dataset('path/to/exports'), such as exports/ of "
             "a checkout of the dataset's repository (`toolkit export` builds it)"
         )
-    import pyarrow.parquet as pq
-
-    return {name: pq.read_table(path) for name, path in files.items()}
+    return {name: pa.concat_tables([pq.read_table(p) for p in files])
+            for name, files in parts.items()}  # fmt: skip

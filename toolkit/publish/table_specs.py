@@ -69,6 +69,9 @@ class ResolvedColumn:
 
 C = Column
 FK = ForeignKey
+#: How many code points of the text each side of a quote the evidence rows carry as
+#: ``prefix``/``suffix`` (W3C TextQuoteSelector), clipped at the ends of the text only.
+CONTEXT_CODE_POINTS = 32
 #: What an evidence quote does for its record.
 EVIDENCE_PURPOSES = ("support", "trigger", "correction")
 #: What an evidence quote may support.
@@ -124,6 +127,42 @@ TABLE_SPECS: tuple[TableSpec, ...] = (
             C("annotators", "list", description="Who annotated the article."),
             C("reviewers", "list", description="Who checked the annotation in a second pass."),
             C("annotated_on", "date", description="When the article was annotated."),
+        ),
+        (FK("article_id", "articles", "article_id"),),
+    ),
+    TableSpec(
+        "articles",
+        "Articles",
+        "One row per article: its full text, exactly as stored, which every offset counts "
+        "into. The texts are third-party news articles: see the card's terms.",
+        ("article_id",),
+        (
+            C("article_id", "string", source="source:article_id"),
+            C(
+                "sha256",
+                "string",
+                source="source:sha256",
+                description="SHA-256 of the text's UTF-8 bytes (the article file), lowercase hex.",
+            ),
+            C(
+                "length",
+                "int",
+                description="Length of the text in Unicode code points, the unit of every offset.",
+            ),
+            C(
+                "publisher",
+                "string",
+                False,
+                description="The publishing site or outlet, where the text names it (as "
+                "annotated), else null.",
+            ),
+            C(
+                "text",
+                "string",
+                description="The article's text, exactly the stored file's bytes decoded as "
+                "UTF-8 (site chrome and newlines included): text[start:end], in code points, "
+                "is every quote.",
+            ),
         ),
     ),
     TableSpec(
@@ -412,8 +451,20 @@ TABLE_SPECS: tuple[TableSpec, ...] = (
             C("quote", "string", source="evidence:quote"),
             C("start", "int", source="evidence:start"),
             C("end", "int", source="evidence:end"),
-            C("prefix", "string", False, source="evidence:prefix"),
-            C("suffix", "string", False, source="evidence:suffix"),
+            C(
+                "prefix",
+                "string",
+                False,
+                description=f"The {CONTEXT_CODE_POINTS} code points of the text just before "
+                "the quote (fewer at the start of the text), taken from the text at export.",
+            ),
+            C(
+                "suffix",
+                "string",
+                False,
+                description=f"The {CONTEXT_CODE_POINTS} code points of the text just after "
+                "the quote (fewer at the end of the text), taken from the text at export.",
+            ),
             C(
                 "purpose",
                 "enum",
@@ -423,7 +474,7 @@ TABLE_SPECS: tuple[TableSpec, ...] = (
                 values=EVIDENCE_PURPOSES,
             ),
         ),
-        (FK("article_id", "sources", "article_id"),),
+        (FK("article_id", "articles", "article_id"), FK("article_id", "sources", "article_id")),
     ),
 )
 

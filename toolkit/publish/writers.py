@@ -20,9 +20,11 @@ from typing import Any
 from toolkit.check.run import Validated
 from toolkit.dataset import ACTORS, META, Dataset
 from toolkit.evolve.migrate import migrate_document
-from toolkit.publish.arrow_schemas import arrow_schema, batch_schema
+from toolkit.publish.arrow_schemas import arrow_schema, batch_schema, with_vocabularies
 from toolkit.publish.canonical import canonical_agreements
-from toolkit.publish.datacard import datacard
+from toolkit.publish.citation import CITATION, load_citation, terms
+from toolkit.publish.datacard import CARD_NOTES, datacard, read_notes
+from toolkit.publish.layout import FORMATS, ROWS_PER_FILE, part_path, split
 from toolkit.publish.published_rows import (
     PublishedBatch,
     arrow_table,
@@ -42,7 +44,6 @@ DEFAULT_META = {
     "license": "https://creativecommons.org/licenses/by/4.0/",
     "license_name": "CC-BY-4.0",
     "url": "https://w3id.org/cnvn-visit",
-    "citation": "cnvn-state-visit-2023 dataset",
 }
 #: zstd's own default: four times faster to write than level 9 on the evidence table, for
 #: files about 14% larger (measured on a 100,000-record corpus).
@@ -115,7 +116,7 @@ class Publication:
         else:
             unsorted = plain.empty_table()
         ordered = unsorted.sort_by([(k, "ascending") for k in spec.primary_key]).combine_chunks()
-        return ordered.cast(schema)
+        return with_vocabularies(ordered, schema)
 
     def mentions(self) -> dict[str, list[str]]:
         """actor id -> the ids of the articles that mention it, sorted."""
@@ -133,19 +134,26 @@ class Publication:
 
 
 def write_exports(
-    publication: Publication, registry: SchemaRegistry, out: Path, *, hook: Hook | None = None
+    publication: Publication,
+    registry: SchemaRegistry,
+    out: Path,
+    *,
+    hook: Hook | None = None,
+    rows_per_file: int = ROWS_PER_FILE,
 ) -> dict[str, str]:
     """Write every export file of *publication* into *out* (a new folder); returns path ->
     SHA-256. Each table of *publication* is released once written (and the agreements once
     the canonical agreements are gathered from them), so memory holds at most one sorted
     table beside the unsorted ones still to write.
-    """
-    import pyarrow.parquet as pq
 
+    :param rows_per_file: a table of more rows is written as several files in its folders
+        (:func:`toolkit.publish.layout.split`).
+    """
     dataset = publication.dataset
     version = registry.latest
     meta = dataset_meta(dataset)
     meta.update(schema_version=version, input_sha256=input_hash(dataset, publication.hashed))
+    citation = load_citation(dataset.root, meta)
     file_meta = {
         "schema_version": version,
         "dataset_version": meta["version"],
@@ -154,37 +162,43 @@ def write_exports(
     resolved: list[tuple[TableSpec, list[ResolvedColumn]]] = [
         (spec, resolve(spec, registry, version)) for spec in TABLE_SPECS
     ]
-    (out / "parquet").mkdir(parents=True)
-    (out / "json").mkdir()
     counts: dict[str, int] = {}
     examples: dict[str, dict[str, Any]] = {}
+    languages: list[str] = []
     for spec, columns in resolved:
         table = publication.table(spec, arrow_schema(spec, columns, file_meta))
         if spec.name != "agreements":  # gathered again into the canonical agreements
             publication.tables.pop(spec.name, None)
         if spec.name == "agreements_canonical":
             publication.tables.pop("agreements", None)
-        pq.write_table(
-            table,
-            out / "parquet" / f"{spec.name}.parquet",
-            compression="zstd",
-            compression_level=ZSTD_LEVEL,
-        )
-        write_jsonl(out / "json" / f"{spec.name}.jsonl", table)
+        write_table(out, spec.name, table, rows_per_file)
+        if spec.name == "sources":
+            languages = sorted(set(table.column("language").to_pylist()))
         counts[spec.name] = table.num_rows
         examples[spec.name] = column_examples(table)
         del table
         if hook:
             hook(spec.name)
     _write_lines(out / "json" / "annotations.json", annotations_json(publication, version))
+    _write_text(out / "LICENSE.md", terms(meta, citation))
     files = _hashes(out)
     sizes = {k: (v, (out / k).stat().st_size) for k, v in files.items()}
     from toolkit.publish.croissant import croissant_metadata
     from toolkit.publish.datapackage import datapackage
 
     _write_text(out / "datapackage.json", _dumps(datapackage(resolved, sizes, meta)))
-    _write_text(out / "croissant.json", _dumps(croissant_metadata(resolved, sizes, meta)))
-    _write_text(out / "README.md", datacard(resolved, counts, examples, meta))
+    _write_text(out / "croissant.json", _dumps(croissant_metadata(resolved, sizes, meta, citation)))
+    card = datacard(
+        resolved,
+        counts,
+        examples,
+        sizes,
+        meta,
+        citation,
+        languages=languages,
+        notes=read_notes(dataset.root),
+    )
+    _write_text(out / "README.md", card)
     files.update(_hashes(out, ("datapackage.json", "croissant.json", "README.md")))
     _write_text(out / "SHA256SUMS", "".join(f"{h}  {p}\n" for p, h in sorted(files.items())))
     return dict(sorted(files.items()))
@@ -198,6 +212,23 @@ def _read_part(table: Any) -> Any:
     import pyarrow.parquet as pq
 
     return pq.read_table(table)
+
+
+def write_table(out: Path, name: str, table: Any, rows_per_file: int = ROWS_PER_FILE) -> None:
+    """Write *table* as Parquet into ``out/parquet/<name>/`` and as JSON Lines into
+    ``out/json/<name>/``, one file per part (:func:`toolkit.publish.layout.split`)."""
+    import pyarrow.parquet as pq
+
+    for fmt in FORMATS:
+        (out / fmt / name).mkdir(parents=True)
+    for index, part in enumerate(split(table, rows_per_file)):
+        pq.write_table(
+            part,
+            out / part_path("parquet", name, index),
+            compression="zstd",
+            compression_level=ZSTD_LEVEL,
+        )
+        write_jsonl(out / part_path("json", name, index), part)
 
 
 def dataset_meta(dataset: Dataset) -> dict[str, str]:
@@ -215,7 +246,7 @@ def input_hash(dataset: Dataset, known: dict[str, str | None] | None = None) -> 
     known = known or {}
     root = dataset.root
     names = dataset.article_files() + dataset.annotation_names()
-    for extra in (ACTORS, META):
+    for extra in (ACTORS, META, CARD_NOTES, CITATION):
         if (root / extra).is_file():
             names.append(extra)
     h = hashlib.sha256()
