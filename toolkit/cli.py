@@ -77,6 +77,18 @@ def format_option(help_text: str) -> Callable[[F], F]:
     return options
 
 
+def changes_format_option(help_text: str) -> Callable[[F], F]:
+    """The ``--format text|json|markdown`` option of the commands that print changes."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json", "markdown"]),
+        default="text",
+        show_default=True,
+        help=help_text,
+    )
+
+
 @click.group(cls=_ToolkitGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="cnvn-toolkit")
 def cli() -> None:
@@ -114,14 +126,7 @@ def schema_show(name: str, version: str | None) -> None:
 @schema.command("diff")
 @click.argument("old")
 @click.argument("new")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "markdown"]),
-    default="text",
-    show_default=True,
-    help="How the verdict is printed.",
-)
+@changes_format_option("How the verdict is printed.")
 @click.option("--documentation", is_flag=True, help="List description-only changes too.")
 def schema_diff(old: str, new: str, fmt: str, documentation: bool) -> None:
     """Judge NEW against OLD: every change per record type at its schema pointer, and whether
@@ -429,14 +434,7 @@ def review(articles: tuple[str, ...], root: Path, out: Path, changed_since: str 
 @click.argument("base", required=False)
 @click.argument("head", required=False)
 @root_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "markdown"]),
-    default="text",
-    show_default=True,
-    help="How the changes are printed.",
-)
+@changes_format_option("How the changes are printed.")
 def diff(base: str | None, head: str | None, root: Path, fmt: str) -> None:
     """Print the semantic changes from BASE to HEAD: records added, removed and changed,
     field by field, and canonical keys merged, split or renamed.

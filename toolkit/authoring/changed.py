@@ -23,6 +23,15 @@ class GitError(ToolkitError):
 
 
 def _git(root: Path, *args: str) -> str:
+    return git_output(root, *args).decode("utf-8", "surrogateescape")
+
+
+def git_output(root: Path, *args: str) -> bytes:
+    """What ``git -C root ARGS...`` prints, run without a shell or standard input; the
+    caller passes refs only once :func:`resolve_commit` has verified them.
+
+    :raises GitError: when git is missing or the command fails (its message, cut short).
+    """
     try:
         out = subprocess.run(
             ["git", "-C", str(root), *args],
@@ -35,7 +44,7 @@ def _git(root: Path, *args: str) -> str:
     except subprocess.CalledProcessError as exc:
         message = exc.stderr.decode("utf-8", "backslashreplace").strip()
         raise GitError(f"git {args[0]} failed: {message[:300]}") from exc
-    return out.stdout.decode("utf-8", "surrogateescape")
+    return out.stdout
 
 
 def resolve_commit(root: Path, ref: str) -> str:

@@ -11,44 +11,26 @@ from __future__ import annotations
 
 import io
 import shutil
-import subprocess
 import tarfile
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
-from toolkit.authoring.changed import GitError, resolve_commit
+from toolkit.authoring.changed import GitError, git_output, resolve_commit
 
 
 def _archive(root: Path, tree: str) -> bytes:
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(root), "archive", "--format=tar", tree],
-            check=True,
-            capture_output=True,
-            stdin=subprocess.DEVNULL,
-        )
-    except FileNotFoundError as exc:
-        raise GitError("git is not installed") from exc
-    except subprocess.CalledProcessError as exc:
-        message = exc.stderr.decode("utf-8", "backslashreplace").strip()
-        raise GitError(f"git archive failed: {message[:300]}") from exc
-    return done.stdout
+    return git_output(root, "archive", "--format=tar", tree)
 
 
 def _prefix(root: Path) -> str:
     """The dataset root's path inside its checkout, ending in ``/`` (empty at the top)."""
     try:
-        done = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--show-prefix"],
-            check=True,
-            capture_output=True,
-            stdin=subprocess.DEVNULL,
-        )
-    except (FileNotFoundError, subprocess.CalledProcessError) as exc:
+        prefix = git_output(root, "rev-parse", "--show-prefix")
+    except GitError as exc:
         raise GitError(f"{root} is not inside a git checkout") from exc
-    return done.stdout.decode("utf-8", "surrogateescape").strip()
+    return prefix.decode("utf-8", "surrogateescape").strip()
 
 
 def _extract(data: bytes, folder: Path) -> int:
