@@ -319,7 +319,7 @@ def test_the_row_builder_builds_every_column_of_every_spec(tmp_path: Path) -> No
 
     registry = SchemaRegistry.load()
     schemas = published_schemas(registry)
-    builder = PublishedRows(schemas, tmp_path, "1.1.0", root=REPO)
+    builder = PublishedRows(schemas, tmp_path, "1.1.0")
     publication = Publication.of(validate_dataset(REPO, build=builder), "1.1.0")
     built = set(publication.tables)
     assert built == {s.name for s in TABLE_SPECS} - {"actors", "agreements_canonical"}

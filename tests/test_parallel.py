@@ -52,7 +52,7 @@ def _findings(root: Path, jobs: int) -> tuple[list[dict], dict]:
 def _published(root: Path, jobs: int, scratch: Path) -> dict[str, dict[str, list]]:
     """Every published table built in the per-file pass, as Python columns."""
     registry = SchemaRegistry.load()
-    builder = PublishedRows(published_schemas(registry), scratch, registry.latest, root=root)
+    builder = PublishedRows(published_schemas(registry), scratch, registry.latest)
     validated = validate_dataset(root, jobs=jobs, build=builder)
     assert validated.report.valid
     return {t: a.to_pydict() for t, a in Publication.of(validated, "1.1.0").tables.items()}

@@ -166,6 +166,7 @@ def load_annotation(
     for rule in DOCUMENT_RULES:
         loaded.findings.extend(rule(ctx))
     loaded.read_also[article_name(ctx.article_id)] = ctx.article_sha256
+    loaded.article_text = ctx.text
     return loaded
 
 

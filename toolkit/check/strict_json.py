@@ -151,6 +151,9 @@ class Loaded:
     read_also: dict[str, str | None] = field(default_factory=dict)
     #: (pointer, evidence object) of the document, once its rules listed them
     evidence: list[tuple[str, dict[str, Any]]] | None = field(default=None, repr=False)
+    #: the text of the article the document annotates, as its rules read and hashed it
+    #: (None before they ran, or when there is no readable UTF-8 article)
+    article_text: str | None = field(default=None, repr=False)
     _positions: PositionMap | None = field(default=None, repr=False)
 
     @property

@@ -88,7 +88,6 @@ def export_dataset(
             scratch,
             registry.latest,
             registry.trigger_lexicon(registry.latest),
-            dataset.root,
         )
         build: DocumentBuilder = builder
         if executor is not None:  # rows written by the workers, not sent back

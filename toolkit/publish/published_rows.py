@@ -11,7 +11,6 @@ never a column of nulls.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,16 +19,13 @@ from typing import Any
 
 import orjson
 
-from toolkit.check.document_rules import MAX_ARTICLE_BYTES, iter_evidence, parse_date_value
+from toolkit.check.document_rules import iter_evidence, parse_date_value
 from toolkit.check.rows import Row, Rows, iso_date, records
 from toolkit.check.strict_json import Loaded
-from toolkit.dataset import article_name
-from toolkit.errors import ExportFailed
 from toolkit.evolve.migrate import migrate_document
 from toolkit.findings import Severity
 from toolkit.lexicon import TriggerLexicon
 from toolkit.publish.table_specs import CONTEXT_CODE_POINTS
-from toolkit.regular_file import read_regular
 
 #: Columns of the rows added as tuples, in their order.
 PARTY_COLUMNS = ("agreement_id", "actor_id", "role", "article_id")
@@ -326,15 +322,15 @@ class PublishedRows:
     :param scratch: the folder where each usable document is written as compact JSON.
     :param latest: the schema version published: every document is migrated to it first.
     :param lexicon: that version's trigger lexicon.
-    :param root: the dataset's root, where the article texts are.
+
+    Each document's article text is the one its checks read and hashed
+    (``Loaded.article_text``), so what is published is what was checked.
     """
 
     schemas: dict[str, Any]
     scratch: Path
     latest: str
     lexicon: TriggerLexicon | None = None
-    #: the dataset's root, where each document's article text is read (again) to publish it
-    root: Path | None = None
 
     def build(self, documents: Sequence[Loaded]) -> PublishedBatch | None:
         """The published rows of *documents*, one batch of checked files in order; None
@@ -353,8 +349,9 @@ class PublishedRows:
                 if declared != self.latest:
                     doc = migrate_document(doc, "annotation", self.latest).document
                     evidence = None
-                text = self.article_text(doc["source"])
-                document_rows(tables, doc, text, evidence, self.lexicon, declared)
+                if loaded.article_text is None:  # a readable article is what the checks need
+                    raise ValueError(f"{loaded.file} was checked without its article's text")
+                document_rows(tables, doc, loaded.article_text, evidence, self.lexicon, declared)
                 compact.append((loaded.file, compact_json(doc)))
         built = {
             table: arrow_table(tables, table, schema)
@@ -362,23 +359,6 @@ class PublishedRows:
             if tables.count(table)
         }
         return PublishedBatch(built, write_scratch(self.scratch, compact))
-
-    def article_text(self, source: dict[str, Any]) -> str:
-        """The text of the article *source* names, as the checks read it: the bytes of its
-        file, whose SHA-256 the checks found to be ``source.sha256``, decoded as UTF-8.
-
-        :raises ExportFailed: when the file changed since it was checked.
-        """
-        if self.root is None:
-            raise ValueError("the published rows need the dataset root to read the articles")
-        path = self.root / article_name(source["article_id"])
-        data = read_regular(path, MAX_ARTICLE_BYTES, follow_links=False)
-        if hashlib.sha256(data).hexdigest() != source["sha256"]:
-            raise ExportFailed(
-                f"{article_name(source['article_id'])} changed while it was exported; "
-                "run the export again (the previous exports are untouched)"
-            )
-        return data.decode("utf-8")
 
 
 def write_scratch(
