@@ -22,6 +22,7 @@ from toolkit.check.strict_json import MAX_BYTES, Loaded, byte_position
 from toolkit.dataset import Dataset
 from toolkit.findings import RULE_CODES, Finding, RuleCode, Severity, declare
 from toolkit.lexicon import TriggerLexicon
+from toolkit.registry import version_key
 from toolkit.regular_file import FileTooLarge, NotRegularFile, read_regular
 from toolkit.text import line_column
 
@@ -222,8 +223,8 @@ class DocumentContext:
         self.loaded.evidence = iter_evidence(self.doc)
         return self.loaded.evidence
 
-    def finding(self, code: str, message: str, pointer: str) -> Finding:
-        return self.loaded.finding(code, message, pointer)
+    def finding(self, code: str, message: str, pointer: str, hint: str | None = None) -> Finding:
+        return self.loaded.finding(code, message, pointer, hint=hint)
 
 
 #: Where the schemas put evidence lists: (section, nested list holding evidence or None).
@@ -491,26 +492,20 @@ def _bounds(part: str) -> tuple[dt.date, dt.date, str] | None:
 
 @document_rule("date-value-invalid")
 def check_date_values(ctx: DocumentContext) -> Iterator[Finding]:
+    """Each date's value, and its corrected value where it has one, is a real date."""
     for i, date in enumerate(ctx.doc["dates"]):
-        if date is not None and parse_date_value(date["value"]) is None:
-            yield ctx.finding(
-                "date-value-invalid",
-                f"{date['value']!r} is not a real calendar date or interval",
-                f"/dates/{i}/value",
-            )
-
-
-@document_rule("date-value-invalid")
-def check_correction_values(ctx: DocumentContext) -> Iterator[Finding]:
-    for i, date in enumerate(ctx.doc["dates"]):
-        correction = (date or {}).get("correction")
-        if correction is not None and parse_date_value(correction["value"]) is None:
-            yield ctx.finding(
-                "date-value-invalid",
-                f"the corrected value {correction['value']!r} is not a real calendar date "
-                "or interval",
-                f"/dates/{i}/correction/value",
-            )
+        if date is None:
+            continue
+        for pointer, stated, what in (
+            (f"/dates/{i}/value", date, ""),
+            (f"/dates/{i}/correction/value", date.get("correction"), "the corrected value "),
+        ):
+            if stated is not None and parse_date_value(stated["value"]) is None:
+                yield ctx.finding(
+                    "date-value-invalid",
+                    f"{what}{stated['value']!r} is not a real calendar date or interval",
+                    pointer,
+                )
 
 
 @document_rule("trigger-missing", "trigger-cue-unknown", "status-exceeds-trigger")
@@ -546,7 +541,7 @@ def check_triggers(ctx: DocumentContext) -> Iterator[Finding]:
         cue = found.cue
         for field, allowed in (("status", cue.statuses), ("factuality", cue.factualities)):
             if agreement[field] not in allowed:
-                yield ctx.loaded.finding(
+                yield ctx.finding(
                     "status-exceeds-trigger",
                     f"{field} {agreement[field]!r} is not what the trigger "
                     f"{trigger['quote'][:80]!r} allows: its cue {found.form!r} ({cue.cue}) "
@@ -583,6 +578,8 @@ def check_names_in_evidence(ctx: DocumentContext) -> Iterator[Finding]:
                 )
 
 
+#: The first schema version in which a document states ``no_records`` for an empty article.
+NO_RECORDS_SINCE = (1, 1, 0)
 #: The title ``toolkit new`` writes, to be replaced.
 PLACEHOLDER_TITLE = "TODO: the title as in the text, or assigned"
 #: A full date as a dateline writes it: 2023-12-12, 12 December 2023, December 12, 2023.
@@ -606,7 +603,8 @@ def check_filled(ctx: DocumentContext) -> Iterator[Finding]:
             "/source/title/text",
         )
     empty = not any(doc[section] for section in ("agreements", "actors", "dates"))
-    if empty and "no_records" not in doc and ctx.lexicon is not None:
+    stated_since = version_key(doc["schema_version"]) >= NO_RECORDS_SINCE
+    if empty and "no_records" not in doc and stated_since:
         yield ctx.finding(
             "annotation-unfilled",
             "the document has no agreement, actor or date: annotate them, or state "

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from toolkit.check.document_rules import iter_evidence, parse_date_value
+from toolkit.registry import version_key
 
 Row = dict[str, Any]
 PROVENANCE = ("_file", "_pointer")
@@ -189,11 +190,11 @@ def document_rows(
                     f"{ptr}/dates/{j}/date_id",
                 )
             )
-    mod_bounds = _version(doc["schema_version"]) >= MOD_BOUNDS_SINCE
+    follows_mod = version_key(doc["schema_version"]) >= MOD_BOUNDS_SINCE
     publication_latest = iso_date(pub["latest"])
     for i, d in records(doc, "dates"):
         ptr = f"/dates/{i}"
-        mod = d.get("mod") if mod_bounds else None
+        mod = d.get("mod") if follows_mod else None
         t.add("dates", _date_row(d, d["date_id"], aid, mod, publication_latest, file, ptr))
         correction = d.get("correction")
         if correction is not None:
@@ -287,10 +288,6 @@ def mod_bounds(
     if mod == "ON_OR_AFTER":
         return low, None
     return low, high
-
-
-def _version(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split("."))
 
 
 #: Columns of the rows added as tuples, in their order.
