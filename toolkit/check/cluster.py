@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
-from concurrent.futures import CancelledError, Executor
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import CancelledError, Executor, Future, InvalidStateError
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from typing import Any
 
 from toolkit.errors import ToolkitError
@@ -112,8 +114,9 @@ def cluster_executor(address: str, *, timeout: float | None = None) -> Iterator[
             f"({type(exc).__name__}); start one with `dask scheduler`, or check --scheduler "
             f"and {SCHEDULER_ENV}"
         ) from None
+    executor = _Watched(client.get_executor(retries=RETRIES, pure=False), client, timeout)
     try:
-        yield client.get_executor(retries=RETRIES, pure=False)
+        yield executor
     except Exception as exc:
         if _lost_cluster(exc, client):
             raise ClusterRunFailed(
@@ -122,7 +125,50 @@ def cluster_executor(address: str, *, timeout: float | None = None) -> Iterator[
             ) from None
         raise
     finally:
+        executor.stop()
         client.close(timeout=timeout)
+
+
+class _Watched(Executor):
+    """The engine's executor, watched: once the client has been without its scheduler for
+    *timeout* seconds, every batch not yet done fails with :class:`ConnectionError`, so a
+    run on a cluster that went away ends (the engine's client may otherwise wait for the
+    scheduler to come back, and its batches with it, for ever)."""
+
+    def __init__(self, inner: Executor, client: Any, timeout: float) -> None:
+        self._inner, self._client, self._timeout = inner, client, timeout
+        self._futures: list[Future[Any]] = []
+        self._stopped = threading.Event()
+        self._watcher = threading.Thread(target=self._watch, name="cluster-watch", daemon=True)
+        self._watcher.start()
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future = self._inner.submit(fn, *args, **kwargs)
+        self._futures.append(future)
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self.stop()
+        self._inner.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+    def _watch(self) -> None:
+        lost_since: float | None = None
+        while not self._stopped.wait(0.2):
+            if self._client.status == "running":
+                lost_since = None
+                continue
+            lost_since = lost_since if lost_since is not None else time.monotonic()
+            if time.monotonic() - lost_since < self._timeout:
+                continue
+            lost = ConnectionError(f"the client lost its scheduler ({self._client.status})")
+            for future in list(self._futures):
+                if not future.done():
+                    with suppress(InvalidStateError):  # it finished meanwhile
+                        future.set_exception(lost)
+            return
 
 
 def _lost_cluster(exc: BaseException, client: Any) -> bool:
@@ -134,7 +180,14 @@ def _lost_cluster(exc: BaseException, client: Any) -> bool:
     from distributed.comm.core import CommClosedError
     from distributed.scheduler import KilledWorker
 
-    lost = (KilledWorker, CommClosedError, CancelledError, FutureCancelledError, TimeoutError)
+    lost = (
+        KilledWorker,
+        CommClosedError,
+        CancelledError,
+        FutureCancelledError,
+        TimeoutError,
+        ConnectionError,
+    )
     return isinstance(exc, lost) or client.status != "running"
 
 
