@@ -18,7 +18,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import Result
@@ -131,19 +133,32 @@ def test_a_cluster_export_publishes_the_files_a_local_export_publishes(
     assert checked.exit_code == 0, checked.output
 
 
-def test_a_cluster_export_writes_each_table_as_part_files_from_the_workers(
+class _Recording(Executor):
+    """A cluster's executor that notes the name of every function submitted to it."""
+
+    def __init__(self, inner: Executor) -> None:
+        self.inner, self.calls = inner, []
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        self.calls.append((fn.__name__, args))
+        return self.inner.submit(fn, *args, **kwargs)
+
+
+def test_a_cluster_export_writes_each_table_from_the_workers(
     clean: Path, cluster: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The workers write each batch's published rows as Parquet part files in the scratch
-    folder, one partitioned dataset per table, which hold the rows the parent publishes."""
+    folder, then every published file of those tables, cut as a local export cuts them
+    (here into several parts each); the files are a local export's, byte for byte."""
     import tempfile
 
     import pyarrow.dataset as ds
 
     from toolkit.publish.export import export_dataset
 
-    root = tmp_path / "parts"
-    shutil.copytree(clean / "seeds", root / "seeds")
+    here, there = tmp_path / "local", tmp_path / "cluster"
+    shutil.copytree(clean / "seeds", here / "seeds")
+    shutil.copytree(clean / "seeds", there / "seeds")
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
@@ -154,13 +169,52 @@ def test_a_cluster_export_writes_each_table_as_part_files_from_the_workers(
             files = len(list(folder.glob("part-*.parquet")))
             parts[folder.name] = (files, ds.dataset(folder, format="parquet").count_rows())
 
+    assert export_dataset(here, rows_per_file=500).written
     with cluster_executor(cluster) as executor:
-        assert export_dataset(root, executor=executor, hook=look).written
+        recording = _Recording(executor)
+        assert export_dataset(there, executor=recording, hook=look, rows_per_file=500).written
+    assert _tree(there / "exports") == _tree(here / "exports")
     assert {"agreements", "dates", "evidence", "sources"} <= set(parts)
+    published = there / "exports" / "parquet"
     for table, (files, rows) in parts.items():
         assert files >= 2, table  # one per batch: the corpus has two
-        published = ds.dataset(root / "exports" / "parquet" / table, format="parquet")
-        assert rows == published.count_rows()
+        assert rows == ds.dataset(published / table, format="parquet").count_rows()
+    written = sorted(
+        f"{task.table}/part-{task.index:05d}.parquet"
+        for name, (task, *_) in recording.calls
+        if name == "write_part_task"
+    )
+    on_workers = sorted(
+        p.relative_to(published).as_posix()
+        for table in parts
+        for p in (published / table).glob("*.parquet")
+    )
+    assert written == on_workers
+    assert len(list((published / "evidence").glob("*.parquet"))) > 2
+    for folder in published.iterdir():  # the parent writes only the tables built from the
+        if folder.name not in parts:  # registry and across articles, and the empty ones
+            rows = ds.dataset(folder, format="parquet").count_rows()
+            assert folder.name in {"actors", "agreements_canonical"} or rows == 0, folder
+
+
+def test_a_cluster_export_stopped_while_the_workers_write_leaves_nothing(
+    clean: Path, cluster: str, tmp_path: Path
+) -> None:
+    """An export that fails while the workers write its tables publishes nothing, and no
+    worker writes into its folder once it is removed."""
+    from toolkit.publish.export import export_dataset
+
+    root = tmp_path / "stopped"
+    shutil.copytree(clean / "seeds", root / "seeds")
+
+    def stop(table: str) -> None:
+        if table == "agreements":
+            raise KeyboardInterrupt
+
+    with cluster_executor(cluster) as executor, pytest.raises(KeyboardInterrupt):
+        export_dataset(root, executor=executor, hook=stop, rows_per_file=200)
+    time.sleep(1.0)  # a worker still writing would show now
+    assert sorted(p.name for p in root.iterdir()) == ["exports.lock", "seeds"]
 
 
 def test_a_worker_killed_mid_run_is_retried_and_the_findings_are_the_same(

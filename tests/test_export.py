@@ -19,8 +19,8 @@ from conftest import DATA, REPO, copy_dataset
 from toolkit.publish.export import export_dataset
 from toolkit.publish.published_rows import compact_json
 from toolkit.publish.read_back import load_dataset
+from toolkit.publish.table_files import write_jsonl
 from toolkit.publish.table_specs import TABLE_SPECS
-from toolkit.publish.writers import write_jsonl
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "small"
 

@@ -15,10 +15,12 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import REPO
 from toolkit.publish.export import export_dataset
-from toolkit.publish.layout import split
+from toolkit.publish.layout import plan, split
 from toolkit.publish.table_specs import TABLE_SPECS
 
 try:
@@ -176,3 +178,25 @@ def test_split_keeps_primary_key_order_inside_each_article_run() -> None:
     ]
     assert [p.num_rows for p in split(pa.table({"key": list(range(5))}), 2)] == [2, 2, 1]
     assert split(table, 7) == [table]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    counts=st.dictionaries(
+        st.text("abcdef", min_size=1, max_size=3), st.integers(1, 9), max_size=12
+    ),
+    rows_per_file=st.integers(1, 20),
+)
+def test_the_plan_from_row_counts_is_the_split_of_the_table(
+    counts: dict[str, int], rows_per_file: int
+) -> None:
+    """A cluster's export cuts each table by its rows per article (:func:`plan`) where a
+    local export cuts the whole table (:func:`split`): the parts hold the same articles."""
+    articles = [a for a, n in sorted(counts.items(), reverse=True) for _ in range(n)]
+    table = pa.table({"key": [f"{i:04d}" for i in range(len(articles))], "article_id": articles})
+    planned = plan(counts, rows_per_file)
+    parts = split(table, rows_per_file) if articles else []
+    assert len(planned) == len(parts)
+    for (first, last), part in zip(planned, parts, strict=True):
+        held = sorted(set(part.column("article_id").to_pylist()))
+        assert held == [a for a in sorted(counts) if first <= a <= last]

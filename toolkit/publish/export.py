@@ -68,9 +68,10 @@ def export_dataset(
         that differs.
     :param hook: called with each table's name once it is written.
     :param on_wait: told when another export holds the lock.
-    :param executor: run the per-file pass on it (a Dask cluster's), whose workers must
-        read the dataset and write the scratch folder at the same paths (``TMPDIR`` on
-        shared storage); the files published are the same.
+    :param executor: run the per-file pass on it (a Dask cluster's), and write the tables'
+        files there (:mod:`toolkit.publish.partitions`); its workers must read the dataset
+        and write the scratch and exports folders at the same paths (``TMPDIR`` and the
+        dataset on shared storage). The files published are the same.
     :param rows_per_file: a table of more rows is written as several files in its folder
         (:mod:`toolkit.publish.layout`).
     :returns: an :class:`ExportResult`; nothing is written when the report is invalid.
@@ -105,8 +106,8 @@ def export_dataset(
         del validated  # the checked frames are not published: free them before writing
         if check:
             built = scratch / EXPORTS
-            return _check(publication, registry, built, report, hook, rows_per_file)
-        return _publish(publication, registry, report, hook, on_wait, rows_per_file)
+            return _check(publication, registry, built, report, hook, rows_per_file, executor)
+        return _publish(publication, registry, report, hook, on_wait, rows_per_file, executor)
 
 
 def _check(
@@ -116,9 +117,12 @@ def _check(
     report: Report,
     hook: Hook | None,
     rows_per_file: int,
+    executor: Executor | None,
 ) -> ExportResult:
     try:
-        files = write_exports(publication, registry, built, hook=hook, rows_per_file=rows_per_file)
+        files = write_exports(
+            publication, registry, built, hook=hook, rows_per_file=rows_per_file, executor=executor
+        )
     except OSError as exc:
         raise ExportFailed(scratch_failed(built.parent, exc)) from exc
     return ExportResult(report, False, files, compare(built, publication.dataset.exports_dir))
@@ -131,6 +135,7 @@ def _publish(
     hook: Hook | None,
     on_wait: Callable[[str], None] | None,
     rows_per_file: int,
+    executor: Executor | None,
 ) -> ExportResult:
     from filelock import FileLock, Timeout
 
@@ -154,7 +159,12 @@ def _publish(
         shutil.rmtree(tmp, ignore_errors=True)
         try:
             files = write_exports(
-                publication, registry, tmp, hook=hook, rows_per_file=rows_per_file
+                publication,
+                registry,
+                tmp,
+                hook=hook,
+                rows_per_file=rows_per_file,
+                executor=executor,
             )
             swap_in(tmp, publication.dataset.exports_dir)
             return ExportResult(report, True, files)

@@ -14,7 +14,7 @@ primary-key order.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 #: Rows above which a table is written as several files.
@@ -64,16 +64,44 @@ def split(table: Any, rows_per_file: int = ROWS_PER_FILE) -> list[Any]:
     # A stable sort by article keeps primary-key order inside each article, and row numbers
     # in primary-key order: sorting a part's row numbers gives its rows in that order.
     order = pc.sort_indices(table.column(KEY))
-    ends = pc.run_end_encode(table.column(KEY).take(order).combine_chunks()).run_ends
-    parts, start, last = [], 0, 0
-    for end in ends.to_pylist():
-        if end - start > rows_per_file and last > start:
-            parts.append((start, last))
-            start = last
-        last = end
-    parts.append((start, last))
+    ends = pc.run_end_encode(table.column(KEY).take(order).combine_chunks()).run_ends.to_pylist()
     out = []
-    for a, b in parts:
-        rows = order.slice(a, b - a)
+    for first, last in _cuts(ends, rows_per_file):
+        a = ends[first - 1] if first else 0
+        rows = order.slice(a, ends[last - 1] - a)
         out.append(table.take(pc.take(rows, pc.array_sort_indices(rows))))
     return out
+
+
+def plan(
+    rows_by_article: Mapping[str, int], rows_per_file: int = ROWS_PER_FILE
+) -> list[tuple[str, str]]:
+    """The parts :func:`split` cuts a table into, from its number of rows per article: the
+    first and last article of each part, in order (none when the table has no article).
+
+    >>> plan({"001": 2, "000": 3, "002": 2}, rows_per_file=4)
+    [('000', '000'), ('001', '002')]
+    """
+    if rows_per_file < 1:
+        raise ValueError("rows_per_file must be at least 1")
+    articles = sorted(rows_by_article)
+    ends, total = [], 0
+    for article in articles:
+        total += rows_by_article[article]
+        ends.append(total)
+    return [(articles[a], articles[b - 1]) for a, b in _cuts(ends, rows_per_file)]
+
+
+def _cuts(ends: Sequence[int], rows_per_file: int) -> list[tuple[int, int]]:
+    """The parts of a table whose articles' rows end at *ends* (cumulative, in article
+    order), as ranges ``[first, last)`` of article indices: each part takes articles while
+    it holds at most *rows_per_file* rows, and at least one article."""
+    if not ends:
+        return []
+    parts, first, start = [], 0, 0
+    for index, end in enumerate(ends):
+        if end - start > rows_per_file and index > first:
+            parts.append((first, index))
+            first, start = index, ends[index - 1]
+    parts.append((first, len(ends)))
+    return parts

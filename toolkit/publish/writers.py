@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,15 +22,22 @@ from toolkit.check.run import Validated
 from toolkit.dataset import ACTORS, META, Dataset
 from toolkit.evolve.migrate import migrate_document
 from toolkit.publish.arrow_schemas import arrow_schema, batch_schema, with_vocabularies
-from toolkit.publish.canonical import canonical_agreements
+from toolkit.publish.canonical import AGREEMENT_INPUTS, EVIDENCE_INPUTS, canonical_agreements
 from toolkit.publish.citation import CITATION, load_citation, terms
 from toolkit.publish.datacard import CARD_NOTES, datacard, read_notes
-from toolkit.publish.layout import FORMATS, ROWS_PER_FILE, part_path, split
+from toolkit.publish.layout import ROWS_PER_FILE
+from toolkit.publish.partitions import PartFile, PartTask, PartWriting, part_tasks
 from toolkit.publish.published_rows import (
     PublishedBatch,
     arrow_table,
     compact_json,
     registry_rows,
+)
+from toolkit.publish.table_files import (
+    column_examples,
+    make_folders,
+    merge_examples,
+    write_table,
 )
 from toolkit.publish.table_specs import TABLE_SPECS, ResolvedColumn, TableSpec, resolve
 from toolkit.registry import SchemaRegistry
@@ -45,9 +53,6 @@ DEFAULT_META = {
     "license_name": "CC-BY-4.0",
     "url": "https://w3id.org/cnvn-visit",
 }
-#: zstd's own default: four times faster to write than level 9 on the evidence table, for
-#: files about 14% larger (measured on a 100,000-record corpus).
-ZSTD_LEVEL = 3
 #: Called with each table's name once it is written; a test stops an export midway with it.
 Hook = Callable[[str], None]
 
@@ -56,14 +61,18 @@ Hook = Callable[[str], None]
 class Publication:
     """What the export publishes, taken from a validation run with
     :class:`~toolkit.publish.published_rows.PublishedRows`: the unsorted Arrow tables of the
-    annotations' published rows, where each document's compact JSON lies (in article order),
-    the actor registry's document, and the SHA-256 of every file the validation read."""
+    annotations' published rows (or, from a cluster's workers, the part files holding them,
+    :mod:`toolkit.publish.partitions`), where each document's compact JSON lies (in article
+    order), the actor registry's document, and the SHA-256 of every file the validation
+    read."""
 
     dataset: Dataset
     tables: dict[str, Any]
     documents: list[tuple[str, int, int]]
     registry: dict[str, Any] | None
     hashed: dict[str, str | None] = field(default_factory=dict)
+    #: table -> the part files of its rows, in batch order, when the workers wrote them
+    parts: dict[str, list[PartFile]] = field(default_factory=dict)
     #: actor id -> the ids of the articles that mention it (:meth:`mentions`)
     mentioned: dict[str, list[str]] = field(default_factory=dict)
 
@@ -74,13 +83,17 @@ class Publication:
         schema version *latest* has it."""
         import pyarrow as pa
 
-        parts: dict[str, list[Any]] = {}
+        tables: dict[str, list[Any]] = {}
+        parts: dict[str, list[PartFile]] = {}
         where: dict[str, tuple[str, int, int]] = {}
         for batch in validated.built:
             if not isinstance(batch, PublishedBatch):
                 raise ValueError("the validation did not build the published rows")
-            for table, arrow in batch.tables.items():
-                parts.setdefault(table, []).append(_read_part(arrow))
+            for table, built in batch.tables.items():
+                if isinstance(built, PartFile):
+                    parts.setdefault(table, []).append(built)
+                else:
+                    tables.setdefault(table, []).append(built)
             where.update(batch.documents)
         usable = [r for r in validated.files if r.ok]
         missing = [r.file for r in usable if r.file not in where]
@@ -95,10 +108,11 @@ class Publication:
             registry = migrate_document(registry, "actor_registry", latest).document
         publication = cls(
             validated.dataset,
-            {table: pa.concat_tables(arrows) for table, arrows in sorted(parts.items())},
+            {table: pa.concat_tables(arrows) for table, arrows in sorted(tables.items())},
             [where[r.file] for r in sorted(usable, key=lambda r: str(r.article_id))],
             registry,
             hashed,
+            dict(sorted(parts.items())),
         )
         publication.mentioned = publication.mentions()  # before any table is written and let go
         return publication
@@ -109,7 +123,11 @@ class Publication:
         if spec.name in self.tables:
             unsorted = self.tables[spec.name]
         elif spec.name == "agreements_canonical":
-            unsorted = canonical_agreements(self.tables, plain)
+            inputs = {
+                "agreements": self.columns("agreements", AGREEMENT_INPUTS),
+                "evidence": self.columns("evidence", EVIDENCE_INPUTS, agreements_only=True),
+            }
+            unsorted = canonical_agreements(inputs, plain)
         elif spec.name == "actors" and self.registry is not None:
             rows = registry_rows(self.registry, self.mentioned)
             unsorted = arrow_table(rows, spec.name, plain)
@@ -118,11 +136,38 @@ class Publication:
         ordered = unsorted.sort_by([(k, "ascending") for k in spec.primary_key]).combine_chunks()
         return with_vocabularies(ordered, schema)
 
+    def columns(self, table: str, names: Iterable[str], *, agreements_only: bool = False) -> Any:
+        """The columns *names* of the unsorted *table* (None when it has no rows), read from
+        its part files when the workers wrote them, in batch order; with *agreements_only*,
+        only the rows whose ``record_type`` is ``agreement``."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
+
+        names = list(names)
+        if table in self.tables:
+            whole = self.tables[table]
+            arrow = whole.select(names)
+            if agreements_only:
+                arrow = arrow.filter(pc.equal(whole.column("record_type"), "agreement"))
+            return arrow
+        if table not in self.parts:
+            return None
+        where = [("record_type", "=", "agreement")] if agreements_only else None
+        return pa.concat_tables(
+            pq.read_table(part.path, columns=names, filters=where) for part in self.parts[table]
+        )
+
+    def languages(self) -> list[str]:
+        """The languages of the sources, sorted."""
+        sources = self.columns("sources", ("language",))
+        return [] if sources is None else sorted(set(sources.column("language").to_pylist()))
+
     def mentions(self) -> dict[str, list[str]]:
         """actor id -> the ids of the articles that mention it, sorted."""
         import polars as pl
 
-        table = self.tables.get("actor_mentions")
+        table = self.columns("actor_mentions", ("actor_id", "article_id"))
         if table is None or not table.num_rows:
             return {}
         frame = pl.from_arrow(table.select(["actor_id", "article_id"]))
@@ -140,11 +185,15 @@ def write_exports(
     *,
     hook: Hook | None = None,
     rows_per_file: int = ROWS_PER_FILE,
+    executor: Executor | None = None,
 ) -> dict[str, str]:
     """Write every export file of *publication* into *out* (a new folder); returns path ->
     SHA-256. Each table of *publication* is released once written (and the agreements once
     the canonical agreements are gathered from them), so memory holds at most one sorted
-    table beside the unsorted ones still to write.
+    table beside the unsorted ones still to write. The tables whose rows the workers wrote
+    as part files are written by the workers, on *executor*
+    (:class:`~toolkit.publish.partitions.PartWriting`), and only their files' checksums
+    come back.
 
     :param rows_per_file: a table of more rows is written as several files in its folders
         (:func:`toolkit.publish.layout.split`).
@@ -162,26 +211,45 @@ def write_exports(
     resolved: list[tuple[TableSpec, list[ResolvedColumn]]] = [
         (spec, resolve(spec, registry, version)) for spec in TABLE_SPECS
     ]
+    schemas = {spec.name: arrow_schema(spec, columns, file_meta) for spec, columns in resolved}
+    tasks: dict[str, list[PartTask]] = {}
+    for spec, _ in resolved:
+        if spec.name in publication.parts:
+            make_folders(out, spec.name)
+            tasks[spec.name] = part_tasks(
+                spec.name,
+                publication.parts[spec.name],
+                schemas[spec.name],
+                spec.primary_key,
+                out,
+                rows_per_file,
+            )
     counts: dict[str, int] = {}
     examples: dict[str, dict[str, Any]] = {}
-    languages: list[str] = []
-    for spec, columns in resolved:
-        table = publication.table(spec, arrow_schema(spec, columns, file_meta))
-        if spec.name != "agreements":  # gathered again into the canonical agreements
-            publication.tables.pop(spec.name, None)
-        if spec.name == "agreements_canonical":
-            publication.tables.pop("agreements", None)
-        write_table(out, spec.name, table, rows_per_file)
-        if spec.name == "sources":
-            languages = sorted(set(table.column("language").to_pylist()))
-        counts[spec.name] = table.num_rows
-        examples[spec.name] = column_examples(table)
-        del table
-        if hook:
-            hook(spec.name)
+    known: dict[str, str] = {}
+    languages = publication.languages()
+    with PartWriting(executor, tasks) as writing:
+        for spec, _ in resolved:
+            if spec.name in writing.tables():
+                parts = writing.written(spec.name)
+                counts[spec.name] = sum(part.rows for part in parts)
+                examples[spec.name] = merge_examples(part.examples for part in parts)
+                known.update({n: sha for part in parts for n, (sha, _) in part.files.items()})
+            else:
+                table = publication.table(spec, schemas[spec.name])
+                write_table(out, spec.name, table, rows_per_file)
+                counts[spec.name] = table.num_rows
+                examples[spec.name] = column_examples(table)
+                del table
+            if spec.name != "agreements":  # gathered again into the canonical agreements
+                publication.tables.pop(spec.name, None)
+            if spec.name == "agreements_canonical":
+                publication.tables.pop("agreements", None)
+            if hook:
+                hook(spec.name)
     _write_lines(out / "json" / "annotations.json", annotations_json(publication, version))
     _write_text(out / "LICENSE.md", terms(meta, citation))
-    files = _hashes(out)
+    files = _hashes(out, known=known)
     sizes = {k: (v, (out / k).stat().st_size) for k, v in files.items()}
     from toolkit.publish.croissant import croissant_metadata
     from toolkit.publish.datapackage import datapackage
@@ -202,33 +270,6 @@ def write_exports(
     files.update(_hashes(out, ("datapackage.json", "croissant.json", "README.md")))
     _write_text(out / "SHA256SUMS", "".join(f"{h}  {p}\n" for p, h in sorted(files.items())))
     return dict(sorted(files.items()))
-
-
-def _read_part(table: Any) -> Any:
-    """A batch's Arrow table, read from the Parquet part file a cluster's worker wrote when
-    it is a path (:mod:`toolkit.publish.partitions`)."""
-    if not isinstance(table, Path):
-        return table
-    import pyarrow.parquet as pq
-
-    return pq.read_table(table)
-
-
-def write_table(out: Path, name: str, table: Any, rows_per_file: int = ROWS_PER_FILE) -> None:
-    """Write *table* as Parquet into ``out/parquet/<name>/`` and as JSON Lines into
-    ``out/json/<name>/``, one file per part (:func:`toolkit.publish.layout.split`)."""
-    import pyarrow.parquet as pq
-
-    for fmt in FORMATS:
-        (out / fmt / name).mkdir(parents=True)
-    for index, part in enumerate(split(table, rows_per_file)):
-        pq.write_table(
-            part,
-            out / part_path("parquet", name, index),
-            compression="zstd",
-            compression_level=ZSTD_LEVEL,
-        )
-        write_jsonl(out / part_path("json", name, index), part)
 
 
 def dataset_meta(dataset: Dataset) -> dict[str, str]:
@@ -260,40 +301,19 @@ def input_hash(dataset: Dataset, known: dict[str, str | None] | None = None) -> 
     return h.hexdigest()
 
 
-def column_examples(table: Any) -> dict[str, Any]:
-    """The first value of each column that is not empty (None, "" or []), or None."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    examples: dict[str, Any] = {}
-    for name in table.column_names:
-        column = table.column(name)
-        encoded = pa.types.is_dictionary(column.type)
-        kind = column.type.value_type if encoded else column.type
-        present = pc.is_valid(column)
-        if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-            text = column.cast(kind) if encoded else column
-            present = pc.and_(present, pc.greater(pc.binary_length(text), 0))
-        elif pa.types.is_list(kind) or pa.types.is_large_list(kind):
-            present = pc.and_(present, pc.greater(pc.list_value_length(column), 0))
-        first = pc.index(present, True).as_py()
-        examples[name] = column[first].as_py() if first >= 0 else None
-    return examples
-
-
-def _hashes(out: Path, names: Iterable[str] | None = None) -> dict[str, str]:
+def _hashes(
+    out: Path, names: Iterable[str] | None = None, *, known: dict[str, str] | None = None
+) -> dict[str, str]:
     """path -> SHA-256 of the files *names* of *out* (every file but SHA256SUMS if None),
-    each read a megabyte at a time."""
+    each read a megabyte at a time, unless *known* has it (a worker hashed what it wrote)."""
     if names is None:
         names = [
             p.relative_to(out).as_posix()
             for p in sorted(out.rglob("*"))
             if p.is_file() and p.name != "SHA256SUMS"
         ]
-    hashes = {}
-    for name in names:
-        hashes[name] = sha256_file(out / name)
-    return hashes
+    known = known or {}
+    return {name: known.get(name) or sha256_file(out / name) for name in names}
 
 
 def annotations_json(publication: Publication, version: str) -> Iterator[bytes]:
@@ -320,20 +340,6 @@ def _json_default(value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     raise TypeError(f"cannot serialize {type(value).__name__}")
-
-
-def write_jsonl(path: Path, table: Any) -> None:
-    """One JSON object per row, keys in the table's column order (what Data Package readers
-    expect), written by polars from the Arrow table: the same bytes as ``json.dumps(row,
-    ensure_ascii=False, separators=(",", ":"))`` per row, which tests/test_export.py checks."""
-    import polars as pl
-
-    with open(path, "wb") as f:
-        frame = pl.from_arrow(table)
-        assert isinstance(frame, pl.DataFrame)
-        frame.write_ndjson(f)
-        f.flush()
-        os.fsync(f.fileno())
 
 
 def _dumps(obj: Any) -> str:
