@@ -113,6 +113,8 @@ OPTIONAL = ("compiled-validator", "validate-cluster", "export-cluster")
 REQUIRED = tuple(t.key for t in TASKS if t.counted and t.key not in OPTIONAL)
 BASELINES = ("parse-only", "reused-validator", "jsonschema-validate-sampled", "compiled-validator")
 CLUSTER = ("validate-cluster", "export-cluster")
+#: Each cluster row and the local row it is compared with.
+LOCAL_POOL = {"validate-cluster": "validate-full", "export-cluster": "export"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -290,6 +292,7 @@ def cluster_job(name: str, root: Path) -> int:
             report = export_dataset(root, executor=executor).report
         seconds = time.perf_counter() - start
     stats = report.stats
+    client_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(
         json.dumps(
             {
@@ -298,6 +301,7 @@ def cluster_job(name: str, root: Path) -> int:
                 "errors": len(report.findings),
                 "work_seconds": seconds,
                 "cluster_startup_seconds": up,
+                "client_peak_mb": client_kb / 1024,
             }
         )
     )
@@ -438,8 +442,35 @@ def summary(results: dict[str, Any]) -> str:
         f"{machine['platform'].split('-')[0]} {machine['machine']} with "
         f"{machine['cpu_count']} cores, Python {machine['python']}, at commit {commit}. "
         "Ratios are of seconds per record (below 1: faster than the baseline). Peak MB sums "
-        "the job and its worker processes.\n\n" + table(results["tasks"]) + "\n"
+        "the job and its worker processes.\n\n"
+        + table(results["tasks"])
+        + "\n"
+        + _cluster_line(results)
     )
+
+
+def _cluster_line(results: dict[str, Any]) -> str:
+    """What the cluster rows cost against the local pool, when the run has them."""
+    rows = {r["task"]: r for r in results["tasks"]}
+    said = []
+    for key, what in (("validate-cluster", "validation (h/a)"), ("export-cluster", "export (i/c)")):
+        row = rows.get(key)
+        if row is None or row.get("ratio_vs_local_pool") is None:
+            continue
+        work = row["records"] / row["work_seconds"] / 2 if row.get("work_seconds") else None
+        said.append(
+            f"{what} {row['ratio_vs_local_pool']:.2f}× the local pool's time, "
+            f"{row['cluster_startup_seconds']:.1f} s of it the cluster's start-up"
+            + (f", {work:,.0f} records/s per worker in the run" if work else "")
+            + (
+                f", the client's own peak {row['client_peak_mb']:.0f} MB"
+                if row.get("client_peak_mb")
+                else ""
+            )
+        )
+    if not said:
+        return ""
+    return "\nOn LocalCluster(2), on the same 2 cores: " + "; ".join(said) + ".\n"
 
 
 def render_docs(text: str, results: dict[str, Any]) -> str:
@@ -535,6 +566,7 @@ def benchmark(
             info = json.loads(m["stdout"].strip().splitlines()[-1])
             row["work_seconds"] = info["work_seconds"]
             row["cluster_startup_seconds"] = info["cluster_startup_seconds"]
+            row["client_peak_mb"] = info.get("client_peak_mb")
         if task.key == "jsonschema-validate-sampled":
             row.update(
                 sampled=True,
@@ -557,6 +589,9 @@ def benchmark(
     for row in rows:
         row["ratio_vs_reused_validator"] = _ratio(by_key["reused-validator"], row)
         row["ratio_vs_parse_only"] = _ratio(by_key["parse-only"], row)
+    for key, local in LOCAL_POOL.items():
+        if key in by_key:
+            by_key[key]["ratio_vs_local_pool"] = _ratio(by_key[local], by_key[key])
 
     notes = [
         "seconds: wall time of the whole subprocess (interpreter start-up and imports "
@@ -655,6 +690,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     print()
     print(table(results["tasks"]))
+    print(_cluster_line(results).strip())
     print()
     for note in results["notes"]:
         print(f"- {note}")

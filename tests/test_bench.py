@@ -153,6 +153,8 @@ def test_run_measures_every_task(tmp_path: Path) -> None:
     assert tasks["jsonschema-validate-sampled"]["sampled"] is True
     for key in ("validate-cluster", "export-cluster"):  # the cluster extra is in the dev lock
         assert tasks[key]["records"] == 300 and tasks[key]["work_seconds"] > 0, key
+        assert tasks[key]["ratio_vs_local_pool"] > 0 and tasks[key]["client_peak_mb"] > 0, key
+    assert "On LocalCluster(2), on the same 2 cores: validation (h/a)" in proc.stdout
     assert tasks["reused-validator"]["ratio_vs_reused_validator"] == pytest.approx(1.0)
     assert tasks["parse-only"]["ratio_vs_parse_only"] == pytest.approx(1.0)
     assert (tmp_path / "corpus" / "export-copy" / "exports" / "parquet").is_dir()
