@@ -197,6 +197,39 @@ def test_a_cluster_export_writes_each_table_from_the_workers(
             assert folder.name in {"actors", "agreements_canonical"} or rows == 0, folder
 
 
+def test_a_worker_killed_while_the_tables_are_written_changes_nothing(
+    clean: Path, tmp_path: Path
+) -> None:
+    """A worker killed while the workers write the tables' parts: its parts are written
+    again by the engine, and the files published are a local export's, byte for byte."""
+    from distributed import Client
+
+    from toolkit.publish.export import export_dataset
+
+    here, there = tmp_path / "local", tmp_path / "cluster"
+    shutil.copytree(clean / "seeds", here / "seeds")
+    shutil.copytree(clean / "seeds", there / "seeds")
+    assert export_dataset(here, rows_per_file=40).written
+    killed: list[str] = []
+    written: list[int] = []
+    with local_cluster(2) as address:
+        client = Client(address, set_as_default=False)
+        pids = sorted(client.run(os.getpid).values())
+
+        def kill_one(table: str) -> None:
+            if not killed:
+                os.kill(pids[0], signal.SIGKILL)
+                killed.append(table)
+                written.append(len(list(there.glob("exports.tmp-*/parquet/*/*.parquet"))))
+
+        with cluster_executor(address) as executor:
+            assert export_dataset(there, executor=executor, hook=kill_one, rows_per_file=40).written
+        client.close()
+    parts = len(list((there / "exports" / "parquet").glob("*/*.parquet")))
+    assert killed == ["sources"] and written[0] < parts / 2  # most parts still to write
+    assert _tree(there / "exports") == _tree(here / "exports")
+
+
 def test_a_cluster_export_stopped_while_the_workers_write_leaves_nothing(
     clean: Path, cluster: str, tmp_path: Path
 ) -> None:
