@@ -363,3 +363,51 @@ def test_the_citation_and_the_terms_come_with_the_exports() -> None:
     ]
     terms = (REPO / "exports" / "LICENSE.md").read_text("utf-8")
     assert "CC-BY-4.0" in terms and "claims and grants no" in terms and "removed" in terms
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_an_export_into_another_folder_publishes_what_exports_gets(
+    seeds_copy: Path, tmp_path: Path
+) -> None:
+    """``out`` publishes the files ``exports/`` would get, leaves the dataset as it was, and
+    replaces an earlier export there; ``check`` compares with that folder."""
+    out = tmp_path / "published" / "v1"
+    assert export_dataset(seeds_copy, out=out).written
+    assert not (seeds_copy / "exports").exists()
+    assert export_dataset(seeds_copy).written
+    assert _files(out) == _files(seeds_copy / "exports")
+    (out / "json" / "annotations.json").write_bytes(b"{}")
+    assert export_dataset(seeds_copy, out=out, check=True).differences == [
+        "exports/json/annotations.json: differs from a fresh build"
+    ]
+    assert export_dataset(seeds_copy, out=out).written  # an earlier export: replaced
+    assert _files(out) == _files(seeds_copy / "exports")
+    assert sorted(p.name for p in out.parent.iterdir()) == ["v1", "v1.lock"]
+
+
+@pytest.mark.parametrize("where", ["root", "parent", "seeds", "articles/new", "full", "file"])
+def test_an_export_never_replaces_a_folder_that_is_not_one(seeds_copy: Path, where: str) -> None:
+    """An export replaces its whole folder: a folder with other files in it, the dataset,
+    a folder holding it or one inside its seeds are refused, and nothing is touched."""
+    from toolkit.errors import ExportTargetRefused
+
+    (seeds_copy / "full").mkdir()
+    (seeds_copy / "full" / "notes.txt").write_text("mine", "utf-8")
+    (seeds_copy / "file").write_text("mine", "utf-8")
+    out = {
+        "root": seeds_copy,
+        "parent": seeds_copy.parent,
+        "seeds": seeds_copy / "seeds",
+        "articles/new": seeds_copy / "seeds" / "articles" / "new",
+        "full": seeds_copy / "full",
+        "file": seeds_copy / "file",
+    }[where]
+    before = _files(seeds_copy)
+    with pytest.raises(ExportTargetRefused, match="--out"):
+        export_dataset(seeds_copy, out=out)
+    assert _files(seeds_copy) == before

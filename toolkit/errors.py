@@ -39,6 +39,10 @@ class ExportLocked(ToolkitError):
     """Another export is writing to the same `exports/` folder."""
 
 
+class ExportTargetRefused(ToolkitError):
+    """The folder given to publish into is one an export must not replace."""
+
+
 class ExportFailed(ToolkitError):
     """Writing the exports failed (disk full, permissions); the previous exports are intact."""
 

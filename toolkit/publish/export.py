@@ -18,13 +18,14 @@ from typing import Any
 from toolkit.check.per_file import DocumentBuilder
 from toolkit.check.run import validate_dataset
 from toolkit.dataset import Dataset
-from toolkit.errors import ExportFailed, ExportLocked
+from toolkit.errors import ExportFailed, ExportLocked, ExportTargetRefused
 from toolkit.publish.arrow_schemas import published_schemas
 from toolkit.publish.layout import ROWS_PER_FILE
 from toolkit.publish.partitions import PARTS, PartitionedRows
 from toolkit.publish.published_rows import PublishedRows
 from toolkit.publish.swap import (
     EXPORTS,
+    beside,
     compare,
     recover,
     scratch_failed,
@@ -54,6 +55,7 @@ class Terminated(Exception):
 def export_dataset(
     root: Path | str = ".",
     *,
+    out: Path | str | None = None,
     check: bool = False,
     registry: SchemaRegistry | None = None,
     hook: Hook | None = None,
@@ -61,8 +63,11 @@ def export_dataset(
     executor: Executor | None = None,
     rows_per_file: int = ROWS_PER_FILE,
 ) -> ExportResult:
-    """Validate the dataset under *root* and publish it to ``<root>/exports``.
+    """Validate the dataset under *root* and publish it to ``<root>/exports``, or *out*.
 
+    :param out: the folder to publish (or, with *check*, to compare) instead of
+        ``<root>/exports``: a new folder, an empty one or an earlier export
+        (:func:`exports_target`).
     :param check: build in the temporary folder and compare with ``exports/`` instead of
         replacing it (nothing is written in the dataset); ``differences`` names every file
         that differs.
@@ -82,6 +87,7 @@ def export_dataset(
     []
     """
     dataset = Dataset.at(root)
+    target = exports_target(dataset, out)
     registry = registry or SchemaRegistry.load()
     with scratch_folder() as scratch:
         builder = PublishedRows(
@@ -106,14 +112,19 @@ def export_dataset(
         del validated  # the checked frames are not published: free them before writing
         if check:
             built = scratch / EXPORTS
-            return _check(publication, registry, built, report, hook, rows_per_file, executor)
-        return _publish(publication, registry, report, hook, on_wait, rows_per_file, executor)
+            return _check(
+                publication, registry, built, target, report, hook, rows_per_file, executor
+            )
+        return _publish(
+            publication, registry, target, report, hook, on_wait, rows_per_file, executor
+        )
 
 
 def _check(
     publication: Publication,
     registry: SchemaRegistry,
     built: Path,
+    target: Path,
     report: Report,
     hook: Hook | None,
     rows_per_file: int,
@@ -125,12 +136,13 @@ def _check(
         )
     except OSError as exc:
         raise ExportFailed(scratch_failed(built.parent, exc)) from exc
-    return ExportResult(report, False, files, compare(built, publication.dataset.exports_dir))
+    return ExportResult(report, False, files, compare(built, target))
 
 
 def _publish(
     publication: Publication,
     registry: SchemaRegistry,
+    target: Path,
     report: Report,
     hook: Hook | None,
     on_wait: Callable[[str], None] | None,
@@ -139,8 +151,7 @@ def _publish(
 ) -> ExportResult:
     from filelock import FileLock, Timeout
 
-    root = publication.dataset.root
-    lock = FileLock(str(root / f"{EXPORTS}.lock"))
+    lock = FileLock(str(beside(target, "lock")))
     try:
         lock.acquire(timeout=0)
     except Timeout:
@@ -151,11 +162,11 @@ def _publish(
         except Timeout:
             raise ExportLocked(f"another export still holds {lock.lock_file}") from None
     except OSError as exc:
-        raise ExportFailed(_unwritable(root, exc)) from exc
+        raise ExportFailed(_unwritable(target.parent, exc)) from exc
     previous = _terminate_cleanly()
     try:
-        recover(root)
-        tmp = root / f"{EXPORTS}.tmp-{os.getpid()}"
+        recover(target)
+        tmp = beside(target, "tmp")
         shutil.rmtree(tmp, ignore_errors=True)
         try:
             files = write_exports(
@@ -166,16 +177,46 @@ def _publish(
                 rows_per_file=rows_per_file,
                 executor=executor,
             )
-            swap_in(tmp, publication.dataset.exports_dir)
+            swap_in(tmp, target)
             return ExportResult(report, True, files)
         except OSError as exc:
-            raise ExportFailed(_unwritable(root, exc)) from exc
+            raise ExportFailed(_unwritable(target.parent, exc)) from exc
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
         lock.release()
+
+
+def exports_target(dataset: Dataset, out: Path | str | None) -> Path:
+    """The folder an export of *dataset* publishes: *out*, or ``exports/`` under the root.
+
+    An export replaces the whole folder, so *out* must be a new folder, an empty one, or an
+    earlier export (it holds ``SHA256SUMS``), and neither the dataset's root, a folder
+    holding it, nor a folder inside its ``seeds/``.
+
+    :raises ExportTargetRefused: when it is none of these.
+    """
+    if out is None:
+        return dataset.exports_dir
+    target = Path(os.path.abspath(out))
+    real, root = Path(os.path.realpath(target)), Path(os.path.realpath(dataset.root))
+    shown = str(out)[:200]
+    if real == root or real in root.parents or (root / "seeds") in (real, *real.parents):
+        raise ExportTargetRefused(
+            f"--out {shown} would replace the dataset or lie inside its seeds/: give a "
+            "folder of its own"
+        )
+    if os.path.lexists(target):
+        if target.is_symlink() or not target.is_dir():
+            raise ExportTargetRefused(f"--out {shown} exists and is not a folder")
+        if any(target.iterdir()) and not (target / "SHA256SUMS").is_file():
+            raise ExportTargetRefused(
+                f"--out {shown} is a folder that holds files but no export (no SHA256SUMS); "
+                "an export replaces the whole folder, so give a new or empty one"
+            )
+    return target
 
 
 def _unwritable(root: Path, exc: OSError) -> str:

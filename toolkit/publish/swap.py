@@ -93,17 +93,30 @@ def remove_stale_scratch(base: Path) -> list[Path]:
     return removed
 
 
-def recover(root: Path) -> None:
-    """Undo what a killed export left: restore exports/ if the swap stopped halfway, remove
-    temporary folders."""
-    target = root / EXPORTS
-    for old in sorted(root.glob(f"{EXPORTS}.old-*")):
+def recover(target: Path) -> None:
+    """Undo what a killed export into the folder *target* left beside it: restore *target*
+    if the swap stopped halfway, remove temporary folders."""
+    for old in sorted(target.parent.glob(f"{glob_escape(target.name)}.old-*")):
         if not target.exists():
             old.rename(target)
         else:
             shutil.rmtree(old, ignore_errors=True)
-    for tmp in root.glob(f"{EXPORTS}.tmp-*"):
+    for tmp in target.parent.glob(f"{glob_escape(target.name)}.tmp-*"):
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def beside(target: Path, kind: str) -> Path:
+    """The path beside the exports folder *target* of its *kind* (``lock``, ``tmp``, ``old``)
+    for this process: ``exports.lock``, ``exports.tmp-PID``, ``exports.old-PID``."""
+    suffix = "lock" if kind == "lock" else f"{kind}-{os.getpid()}"
+    return target.with_name(f"{target.name}.{suffix}")
+
+
+def glob_escape(name: str) -> str:
+    """*name* with the characters a glob reads as patterns taken literally."""
+    import glob
+
+    return glob.escape(name)
 
 
 def swap_in(new: Path, target: Path) -> None:
@@ -118,7 +131,7 @@ def swap_in(new: Path, target: Path) -> None:
         return
     if exchange(new, target):
         return
-    old = target.with_name(f"{EXPORTS}.old-{os.getpid()}")
+    old = beside(target, "old")
     os.rename(target, old)
     try:
         os.rename(new, target)
