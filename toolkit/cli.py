@@ -61,7 +61,7 @@ def _root_option(urls: bool) -> Callable[[F], F]:
         callback=root,
         help=f"{text}: a folder, or a URL (file://, memory://, s3://, gs://, any fsspec one)."
         if urls
-        else f"{text}: a folder.",
+        else f"{text}.",
     )
 
 
@@ -279,7 +279,8 @@ def new(article: str, root: Path, annotator: str | None, force: bool) -> None:
     default=True,
     show_default=True,
     help="Reuse the results of files unchanged since the last run (kept in the user's "
-    "cache folder, never in the dataset); the findings are the same either way.",
+    "cache folder, never in the dataset); the findings are the same either way. A URL "
+    "root other than file:// runs without it.",
 )
 @click.option(
     "--jobs",
