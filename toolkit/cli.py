@@ -30,16 +30,45 @@ class _ToolkitGroup(click.Group):
             ctx.exit(130)
 
 
-root_option = click.option(
-    "--root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="Dataset root holding seeds/articles, seeds/annotations and seeds/actors.json.",
-)
+def _root_option(urls: bool) -> Callable[[F], F]:
+    """The ``--root`` option: a folder (a ``file://`` URL is taken as its path), or, where
+    *urls*, an fsspec URL kept as a string. A URL where a folder is needed is a one-line
+    error saying why (exit status 2), its credentials never shown."""
+
+    def root(ctx: click.Context, param: click.Parameter, value: str) -> Path | str:
+        from toolkit.storage import LocalStorage, is_url, open_storage, redact
+
+        if not is_url(value):
+            return Path(value)
+        if value.lower().startswith("file://"):
+            storage = open_storage(value)
+            assert isinstance(storage, LocalStorage)
+            return storage.root
+        if urls:
+            return value
+        raise ToolkitError(
+            f"--root {redact(value)[:200]}: `toolkit {ctx.info_name}` needs a dataset folder of "
+            "this machine (it writes files or reads a git checkout); a URL root can be "
+            "validated with `toolkit validate --root URL`"
+        )
+
+    text = "Dataset root holding seeds/articles, seeds/annotations and seeds/actors.json"
+    return click.option(
+        "--root",
+        metavar="DIRECTORY|URL" if urls else "DIRECTORY",
+        default=".",
+        show_default=True,
+        callback=root,
+        help=f"{text}: a folder, or a URL (file://, memory://, s3://, gs://, any fsspec one)."
+        if urls
+        else f"{text}.",
+    )
 
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+root_option = _root_option(urls=False)
+url_root_option = _root_option(urls=True)
 
 scheduler_option = click.option(
     "--scheduler",
@@ -229,8 +258,8 @@ def new(article: str, root: Path, annotator: str | None, force: bool) -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@root_option
+@click.argument("paths", nargs=-1, type=click.Path())
+@url_root_option
 @format_option("How findings are printed.")
 @click.option(
     "--stdin-filename",
@@ -250,7 +279,8 @@ def new(article: str, root: Path, annotator: str | None, force: bool) -> None:
     default=True,
     show_default=True,
     help="Reuse the results of files unchanged since the last run (kept in the user's "
-    "cache folder, never in the dataset); the findings are the same either way.",
+    "cache folder, never in the dataset); the findings are the same either way. A URL "
+    "root other than file:// runs without it.",
 )
 @click.option(
     "--jobs",
@@ -260,8 +290,8 @@ def new(article: str, root: Path, annotator: str | None, force: bool) -> None:
 )
 @scheduler_option
 def validate(
-    paths: tuple[Path, ...],
-    root: Path,
+    paths: tuple[str, ...],
+    root: Path | str,
     fmt: str,
     quiet: bool,
     stdin_filename: str,
@@ -275,10 +305,10 @@ def validate(
     With no PATHS, the whole dataset under --root. A PATH is an annotation document, an
     article (its document), seeds/actors.json or a schema (every document), or a folder of
     them; `-` reads one document from standard input. A path that does not exist, lies
-    outside the dataset or is none of those is refused. Exit status 0 valid, 1 invalid, 2
+    outside the dataset or is none of those is refused. On a URL root a PATH is a name
+    relative to it (seeds/annotations/NNN_<hex>.json). Exit status 0 valid, 1 invalid, 2
     usage or environment error.
     """
-    from toolkit.authoring.changed import changed_files
     from toolkit.check.cluster import executor_for
     from toolkit.check.run import validate_dataset
     from toolkit.check.selection import given_name
@@ -286,12 +316,12 @@ def validate(
     from toolkit.dataset import Dataset
     from toolkit.report import REPORTERS
 
-    selected: list[Path] | None = [p for p in paths if str(p) != "-"] or None
+    selected: list[Path | str] | None = [p for p in paths if p != "-"] or None
     documents = None
     if len(selected or ()) < len(paths):
         documents = {given_name(Dataset.at(root), stdin_filename): _stdin(MAX_BYTES + 1)}
     if changed_since is not None:
-        selected = (selected or []) + changed_files(root, changed_since)
+        selected = (selected or []) + _changed(root, changed_since)
     progress = _progress("validating") if sys.stderr.isatty() and not quiet else None
     with executor_for(scheduler) as executor:
         result = validate_dataset(
@@ -447,6 +477,19 @@ def diff(base: str | None, head: str | None, root: Path, fmt: str) -> None:
     from toolkit.review.semantic_diff import diff_sources
 
     RENDERERS[fmt](diff_sources(root, base, head), sys.stdout)
+
+
+def _changed(root: Path | str, ref: str) -> list[Path | str]:
+    """The files of *root*, a git checkout, changed against *ref* (``--changed-since``)."""
+    from toolkit.authoring.changed import changed_files
+    from toolkit.storage import redact
+
+    if not isinstance(root, Path):
+        raise ToolkitError(
+            f"--changed-since compares a git checkout with REF; {redact(root)[:200]} is a URL "
+            "root, which has no git history: give the paths to validate instead"
+        )
+    return list(changed_files(root, ref))
 
 
 def _stdin(limit: int) -> bytes:

@@ -35,6 +35,10 @@ class DatasetLayoutError(ToolkitError):
     """The dataset root does not have the `seeds/articles` and `seeds/annotations` layout."""
 
 
+class RootNotLocal(ToolkitError):
+    """The command needs a dataset folder of this machine, and the root is a URL."""
+
+
 class ExportLocked(ToolkitError):
     """Another export is writing to the same `exports/` folder."""
 

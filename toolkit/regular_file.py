@@ -128,15 +128,16 @@ def open_regular(
     return fd, st
 
 
-def sha256_file(path: str | os.PathLike[str]) -> str:
+def sha256_file(path: str | os.PathLike[str], *, follow_links: bool = True) -> str:
     """The SHA-256 of a regular file's bytes, as hex, read a megabyte at a time (every file
     hash of the toolkit is taken here; bytes already in memory are hashed where they are
-    read). A FIFO or a device put in a file's place is refused, never read.
+    read). A FIFO or a device put in a file's place is refused, never read (and a link,
+    with *follow_links* False).
 
     :raises OSError: when the file cannot be read or is not a regular file.
     """
     try:
-        fd, _ = open_regular(path)
+        fd, _ = open_regular(path, follow_links=follow_links)
     except NotRegularFile as exc:
         raise OSError(errno.EINVAL, str(exc), str(path)) from exc
     with os.fdopen(fd, "rb") as f:

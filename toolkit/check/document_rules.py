@@ -19,11 +19,11 @@ from functools import cached_property, lru_cache
 from typing import Any, Generic, TypeVar
 
 from toolkit.check.strict_json import MAX_BYTES, Loaded, byte_position
-from toolkit.dataset import Dataset
+from toolkit.dataset import Dataset, article_name
 from toolkit.findings import RULE_CODES, Finding, RuleCode, Severity, declare
 from toolkit.lexicon import TriggerLexicon
 from toolkit.registry import version_key
-from toolkit.regular_file import FileTooLarge, NotRegularFile, read_regular
+from toolkit.regular_file import FileTooLarge, NotRegularFile
 from toolkit.text import line_column
 
 #: The codes of the evidence layer: what a document's rules find against its article (and
@@ -184,9 +184,9 @@ class DocumentContext:
     def article_read(self) -> tuple[bytes | None, str]:
         """The article's bytes and ""; or None and why it could not be read: it is absent,
         a link, not a regular file, or larger than :data:`MAX_ARTICLE_BYTES`."""
-        path = f"{self.dataset.root}/seeds/articles/{self.article_id}.txt"
+        name = article_name(self.article_id)
         try:
-            return read_regular(path, MAX_ARTICLE_BYTES, follow_links=False), ""
+            return self.dataset.read_bytes(name, MAX_ARTICLE_BYTES), ""
         except (NotRegularFile, FileTooLarge) as exc:
             return None, str(exc)
         except OSError as exc:

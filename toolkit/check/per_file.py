@@ -13,6 +13,7 @@ import os
 import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -21,7 +22,7 @@ from toolkit.check.rows import Rows, document_rows
 from toolkit.check.schema_check import check_schema
 from toolkit.check.strict_json import MAX_BYTES, Loaded, load_json
 from toolkit.check.table_rules import frames_of
-from toolkit.dataset import Dataset, article_name
+from toolkit.dataset import ACTORS, Dataset, article_name
 from toolkit.findings import Finding
 from toolkit.registry import SchemaRegistry
 
@@ -65,10 +66,11 @@ class Batch:
 
 @dataclass(frozen=True)
 class Job:
-    """What a worker needs to check files: where the dataset is, the schemas, which table
-    columns the dataset-wide checks read, and a client's builder (None: nothing more)."""
+    """What a worker needs to check files: where the dataset is (its absolute path, or its
+    URL as given: :attr:`toolkit.dataset.Dataset.address`), the schemas, which table columns
+    the dataset-wide checks read, and a client's builder (None: nothing more)."""
 
-    root: Path
+    root: str
     schema_root: Path
     schemas: dict[str, dict[str, dict[str, Any]]]
     lexicons: dict[str, dict[str, Any]]
@@ -89,7 +91,7 @@ class Job:
         given: dict[str, bytes] | None = None,
     ) -> Job:
         return cls(
-            dataset.root,
+            dataset.address,
             registry.root,
             registry.schemas,
             registry.lexicons,
@@ -108,11 +110,8 @@ def check_batch(
     rows = Rows()
     results = []
     documents = []
-    root = dataset.root
     for name in names:
-        loaded = load_annotation(
-            dataset, root / name, registry, job.max_bytes, data=job.given.get(name)
-        )
+        loaded = load_annotation(dataset, name, registry, job.max_bytes, data=job.given.get(name))
         results.append(_result(loaded))
         if loaded.ok:
             document_rows(rows, loaded.file, loaded.document, evidence=loaded.evidence)
@@ -138,16 +137,19 @@ def _result(loaded: Loaded) -> FileResult:
 
 def load_annotation(
     dataset: Dataset,
-    path: Path,
+    name: str,
     registry: SchemaRegistry,
     max_bytes: int = MAX_BYTES,
     data: bytes | None = None,
 ) -> Loaded:
-    """Load the annotation file *path* strictly (or *data*, its bytes as given on standard
-    input) and run every check of one document on it: its schema, then the document rules
-    against its article."""
-    file = dataset.relative(path)
-    if data is None and not _inside(dataset, path):
+    """Load the annotation file *name* (relative to the root) strictly (or *data*, its bytes
+    as given on standard input) and run every check of one document on it: its schema, then
+    the document rules against its article.
+
+    On a local root a link is followed when it leads inside the dataset; a URL root's store
+    has no links (anything that is not of type "file" is refused when read)."""
+    file = name
+    if data is None and dataset.is_local and not _inside(dataset, dataset.root / name):
         loaded = Loaded(file)
         loaded.findings.append(
             Finding.make(
@@ -155,7 +157,8 @@ def load_annotation(
             )
         )
         return loaded
-    loaded = load_json(path, file, max_bytes=max_bytes, data=data)
+    read = partial(dataset.read_bytes, name, follow_links=True)
+    loaded = load_json(None, file, max_bytes=max_bytes, data=data, read=read)
     if not loaded.ok:
         return loaded
     if not check_schema(loaded, registry, "annotation"):
@@ -172,10 +175,9 @@ def load_annotation(
 
 def load_actor_registry(dataset: Dataset, registry: SchemaRegistry) -> Loaded | None:
     """Load ``seeds/actors.json`` strictly and check it (None when there is none)."""
-    path = dataset.actors_path
-    if not path.exists():
+    if not dataset.exists(ACTORS):
         return None
-    loaded = load_json(path, dataset.relative(path))
+    loaded = load_json(None, ACTORS, read=partial(dataset.read_bytes, ACTORS, follow_links=True))
     if loaded.ok and check_schema(loaded, registry, "actor_registry"):
         for rule in REGISTRY_RULES:
             loaded.findings.extend(rule(loaded))

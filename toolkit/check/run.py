@@ -30,7 +30,7 @@ from toolkit.check.workers import PARALLEL_MIN_FILES, check_files
 from toolkit.dataset import Dataset, printable_name
 from toolkit.findings import Finding
 from toolkit.registry import SchemaRegistry
-from toolkit.regular_file import FileTooLarge, NotRegularFile, read_regular
+from toolkit.regular_file import FileTooLarge, NotRegularFile
 from toolkit.report import Report
 
 #: Called with (files checked so far, files in all) as checking goes on.
@@ -71,7 +71,8 @@ def validate_dataset(
     documents: Mapping[str, bytes] | None = None,
     executor: Executor | None = None,
 ) -> Validated:
-    """Validate the dataset under *root*.
+    """Validate the dataset under *root*: a folder, or an fsspec URL (``file://``,
+    ``memory://``, ``s3://``, ``gs://``...; :mod:`toolkit.storage`).
 
     :param paths: when given, check and report on exactly the files they select
         (:func:`toolkit.check.selection.select`: a folder its documents, an article the
@@ -84,13 +85,16 @@ def validate_dataset(
     :raises toolkit.check.selection.PathRefused: for a path that does not exist, lies
         outside the dataset or names no file the validator checks.
     :param cache: reuse the results of files unchanged since the last run (kept in the
-        user's cache folder); the findings are the same either way.
+        user's cache folder); the findings are the same either way. The cache is keyed on
+        local file status, so a URL root (other than ``file://``) runs without it.
     :param build: a client's builder, handed every batch of checked files in the per-file
         pass (``built`` holds what it returns). It needs every file read, so it does not go
         with *cache*.
     :param executor: check the files on this executor (a Dask cluster's,
         :func:`toolkit.check.cluster.executor_for`) rather than in local processes; its
-        workers must read the dataset at the same path. The findings are the same.
+        workers must read the dataset at the same path or URL. The findings are the same.
+        A ``memory://`` root lives in this process: without *executor* its files are checked
+        here (*jobs* is then 1), since worker processes would not see its store.
     :returns: a :class:`Validated` whose ``report.valid`` is False when any error was found.
 
     >>> validate_dataset(".").report.valid
@@ -109,7 +113,7 @@ def validate_dataset(
             progress,
             max_bytes,
             jobs,
-            cache and not given,
+            cache and not given and dataset.is_local,
             build,
             given,
             executor,
@@ -360,7 +364,8 @@ def _reread(dataset: Dataset, file: str) -> Loaded:
     """A file's text again, to give line and column to a dataset-wide finding in it (only
     files with such findings are read twice)."""
     try:
-        text: str | None = read_regular(dataset.root / file, MAX_BYTES).decode("utf-8")
+        data = dataset.read_bytes(file, MAX_BYTES, follow_links=True)
+        text: str | None = data.decode("utf-8")
     except (OSError, UnicodeDecodeError, NotRegularFile, FileTooLarge):
         text = None
     return Loaded(file, text=text)

@@ -7,6 +7,10 @@ registry, every document (they reference its actors) and itself; an article, the
 annotates it; a schema, every document. A path that does not exist, lies outside the dataset or
 is none of those is refused (:class:`PathRefused`, exit status 2), so that no run reports
 "valid" for a file it did not check.
+
+On a local root a path is a path of this machine, inside the root. On a URL root
+(``memory://``, ``s3://``...) a path is a name relative to the root
+(``seeds/annotations/x.json``) or the root's URL followed by one.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from pathlib import Path
 
 from toolkit.dataset import ACTORS, ANNOTATIONS, ARTICLES, Dataset
 from toolkit.errors import ToolkitError
+from toolkit.storage import redact
 
 #: Where the schemas lie in a checkout laid out like this repository.
 SCHEMAS = "schemas"
@@ -54,10 +59,13 @@ def select(dataset: Dataset, paths: Sequence[Path | str], given: Iterable[str] =
     """
     names = set(dataset.annotation_names())
     given = tuple(given)
-    everything = {*names, *given, *([ACTORS] if dataset.actors_path.exists() else [])}
+    everything = {*names, *given, *([ACTORS] if dataset.exists(ACTORS) else [])}
     chosen: set[str] = set(given)
     for path in paths:
-        chosen |= _selected(dataset, Path(path), names, everything)
+        if dataset.is_local:
+            chosen |= _selected(dataset, Path(path), names, everything)
+        else:
+            chosen |= _selected_name(dataset, str(path), names, everything)
     return Selection(tuple(sorted(chosen)), given)
 
 
@@ -69,7 +77,7 @@ def given_name(dataset: Dataset, name: str) -> str:
     """
     if name == "-":
         return name
-    rel = _relative(dataset, Path(name), name)
+    rel = _relative(dataset, Path(name), name) if dataset.is_local else _name(dataset, name)
     if not (rel.startswith(f"{ANNOTATIONS}/") and rel.endswith(".json") and rel.count("/") == 2):
         raise PathRefused(
             f"--stdin-filename {name}: a document read from standard input stands for an "
@@ -86,6 +94,31 @@ def _selected(dataset: Dataset, path: Path, names: set[str], everything: set[str
     if path.is_dir():
         return _folder(dataset, rel, shown, names, everything)
     return _file(dataset, rel, shown, names, everything)
+
+
+def _selected_name(dataset: Dataset, path: str, names: set[str], everything: set[str]) -> set[str]:
+    """What *path*, a name on a URL root (see the module's docstring), selects."""
+    rel = _name(dataset, path)
+    shown = dataset.location(rel)
+    if rel == "" or dataset.is_dir(rel):
+        return _folder(dataset, rel, shown, names, everything)
+    if not dataset.exists(rel):
+        raise PathRefused(f"{shown}: no such file or folder")
+    return _file(dataset, rel, shown, names, everything)
+
+
+def _name(dataset: Dataset, path: str) -> str:
+    """*path* on a URL root as a name relative to the root ("" the root itself)."""
+    prefix = dataset.address.rstrip("/")
+    if path == prefix or path.startswith(f"{prefix}/"):
+        path = path[len(prefix) :]
+    parts = [p for p in path.split("/") if p not in ("", ".")]
+    if ".." in parts or "://" in path:
+        raise PathRefused(
+            f"{redact(path)[:200]}: outside the dataset at {dataset.location('')}; on a URL "
+            "root a path is a name relative to it (seeds/annotations/NNN_<hex>.json)"
+        )
+    return "/".join(parts)
 
 
 def _relative(dataset: Dataset, path: Path, shown: str) -> str:

@@ -11,6 +11,7 @@ import hashlib
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -179,22 +180,30 @@ class Loaded:
 
 
 def load_json(
-    path: Path,
+    path: Path | None,
     file: str,
     *,
     max_bytes: int = MAX_BYTES,
     max_depth: int = MAX_DEPTH,
     data: bytes | None = None,
+    read: Callable[[int], bytes] | None = None,
 ) -> Loaded:
     """Read and parse *path* strictly; *file* is the name findings carry.
 
     :param data: the file's bytes when they are given (standard input), not read from *path*.
+    :param read: how the file is read instead of from *path*, given the size limit (a
+        dataset's :meth:`~toolkit.dataset.Dataset.read_bytes`); it raises as
+        :func:`~toolkit.regular_file.read_regular` does.
     :returns: a :class:`Loaded` whose ``findings`` list every load problem; ``document`` is
         None when the file could not be parsed at all.
     """
     out = Loaded(file)
     try:
-        if data is None:
+        if data is None and read is not None:
+            data = read(max_bytes)
+        elif data is None:
+            if path is None:
+                raise ValueError("load_json needs a path, data or read")
             data = read_regular(path, max_bytes)
         elif len(data) > max_bytes:
             raise FileTooLarge(max_bytes, len(data))

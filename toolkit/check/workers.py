@@ -21,6 +21,7 @@ from typing import Any, NoReturn
 
 from toolkit.check.per_file import Batch, Job, check_batch
 from toolkit.dataset import Dataset
+from toolkit.errors import DatasetLayoutError
 from toolkit.registry import SchemaRegistry
 
 #: Files per batch handed to a worker process.
@@ -46,7 +47,8 @@ def check_files(
     """Check every file of *names* (relative to the root), yielding batches in file order.
 
     :param jobs: worker processes; None uses every core when there are enough files to pay
-        for starting them, 1 checks in this process.
+        for starting them, 1 checks in this process (as does a dataset whose store lives in
+        this process's memory, ``memory://``: the pool's processes would not see it).
     :param executor: an executor of the caller's (a cluster's: :mod:`toolkit.check.cluster`)
         that checks every batch instead; *jobs* is then not used.
     """
@@ -54,7 +56,7 @@ def check_files(
     if executor is not None:
         yield from _on_executor(executor, job, batches)
         return
-    workers = _workers(jobs, len(names))
+    workers = 1 if dataset.storage.in_process else _workers(jobs, len(names))
     if workers <= 1:
         for batch in batches:
             yield check_batch(dataset, registry, batch, job)
@@ -111,11 +113,22 @@ _RUNS: dict[str, tuple[Dataset, SchemaRegistry]] = {}
 
 def _executor_batch(token: str, job: Job, names: Sequence[str]) -> Batch:
     """Check one batch in an executor's worker, with the dataset and schemas of the run
-    *token* built the first time this worker sees it."""
+    *token* built the first time this worker sees it.
+
+    :raises toolkit.errors.DatasetLayoutError: when this worker does not find the dataset
+        where the client does (another machine's path, a ``memory://`` store of another
+        process), rather than reporting every file as absent.
+    """
     if token not in _RUNS:
         _RUNS.clear()
         registry = SchemaRegistry(root=job.schema_root, schemas=job.schemas, lexicons=job.lexicons)
-        _RUNS[token] = (Dataset(job.root), registry)
+        try:
+            dataset = Dataset.at(job.root)
+        except DatasetLayoutError as exc:
+            raise DatasetLayoutError(
+                f"a worker of the cluster cannot read the dataset: {exc}"
+            ) from None
+        _RUNS[token] = (dataset, registry)
     dataset, registry = _RUNS[token]
     return check_batch(dataset, registry, names, job)
 
