@@ -323,7 +323,6 @@ def test_paths_on_a_url_root_are_names_relative_to_it(
 @pytest.mark.parametrize(
     "args",
     [
-        ("export",),
         ("migrate", "--check"),
         ("new", "000_c9643dd3023e532a"),
         ("locate", "000_c9643dd3023e532a", "Xi"),
@@ -339,6 +338,44 @@ def test_commands_that_need_a_folder_refuse_a_url_root_in_one_line(
     assert done.output.count("\n") == 1 and done.output.startswith("error: --root memory://***@")
     assert f"`toolkit {args[0]}` needs a dataset folder" in done.output
     assert "SECRET" not in done.output
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_an_export_of_a_memory_root_publishes_what_the_local_export_does(
+    seeds_root: Path, memory_seeds: str, tmp_path: Path, run_cli: Callable[..., Result]
+) -> None:
+    """A dataset at a URL is read through fsspec and published into a local folder: the
+    files a local export of the same dataset publishes, byte for byte."""
+    local = copy_dataset(seeds_root, tmp_path / "local")
+    assert run_cli("export", "--root", str(local)).exit_code == 0
+    out = tmp_path / "from-memory"
+    done = run_cli("export", "--root", memory_seeds, "--out", str(out))
+    assert done.exit_code == 0, done.output
+    assert _files(out) == _files(local / "exports")
+    checked = run_cli("export", "--root", memory_seeds, "--out", str(out), "--check")
+    assert checked.exit_code == 0 and "matches a fresh build" in checked.output
+
+
+def test_an_export_of_a_url_root_needs_a_folder_to_publish_into(
+    memory_seeds: str, run_cli: Callable[..., Result]
+) -> None:
+    done = run_cli("export", "--root", memory_seeds)
+    assert done.exit_code == 2
+    assert done.output.startswith("error: memory://") and "give --out DIRECTORY" in done.output
+
+
+def test_an_invalid_url_root_is_refused_and_nothing_published(
+    planted: Path, tmp_path: Path, run_cli: Callable[..., Result]
+) -> None:
+    out = tmp_path / "never"
+    done = run_cli("export", "--root", to_memory(planted), "--out", str(out))
+    assert done.exit_code == 1 and "export refused" in done.output
+    assert not out.exists()
 
 
 def test_changed_since_refuses_a_url_root(

@@ -338,15 +338,25 @@ def validate(
 
 
 @cli.command()
-@root_option
+@url_root_option
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    metavar="DIRECTORY",
+    help="Publish into this folder (new, empty or an earlier export) instead of "
+    "ROOT/exports; needed when --root is a URL.",
+)
 @click.option(
     "--check",
     is_flag=True,
-    help="Build into a temporary folder and fail if exports/ differs from it.",
+    help="Build into a temporary folder and fail if the exports differ from it.",
 )
 @format_option("How findings are printed when the data is invalid.")
 @scheduler_option
-def export(root: Path, check: bool, fmt: str, quiet: bool, scheduler: str | None) -> None:
+def export(
+    root: Path | str, out: Path | None, check: bool, fmt: str, quiet: bool, scheduler: str | None
+) -> None:
     """Validate, then publish exports/ (Parquet, JSONL, Data Package, Croissant, card).
 
     Invalid data is refused (exit 1) and the previous exports are left untouched.
@@ -355,30 +365,35 @@ def export(root: Path, check: bool, fmt: str, quiet: bool, scheduler: str | None
     from toolkit.publish.export import Terminated, export_dataset
     from toolkit.report import REPORTERS
 
+    where = f"{out}/" if out is not None else "exports/"
     try:
         with executor_for(scheduler) as executor:
             result = export_dataset(
-                root, check=check, on_wait=lambda m: click.echo(m, err=True), executor=executor
+                root,
+                out=out,
+                check=check,
+                on_wait=lambda m: click.echo(m, err=True),
+                executor=executor,
             )
     except Terminated as exc:
         click.echo(str(exc), err=True)
         sys.exit(143)
     if not result.report.valid:
         REPORTERS[fmt](quiet=quiet).report(result.report, sys.stdout)
-        click.echo("export refused: the dataset is invalid; exports/ is unchanged", err=True)
+        click.echo(f"export refused: the dataset is invalid; {where} is unchanged", err=True)
         sys.exit(1)
     if check:
         for line in result.differences:
             click.echo(line)
         if result.differences:
-            click.echo("exports/ is stale: run `make export` and commit the result", err=True)
+            click.echo(f"{where} is stale: run `make export` and commit the result", err=True)
             sys.exit(1)
         if not quiet:
-            click.echo(f"exports/ matches a fresh build ({len(result.files) + 1} files)")
+            click.echo(f"{where} matches a fresh build ({len(result.files) + 1} files)")
         return
     if not quiet:
         click.echo(
-            f"wrote {len(result.files) + 1} files to exports/ "
+            f"wrote {len(result.files) + 1} files to {where} "
             f"({result.report.stats.get('agreements', 0)} agreements, "
             f"{result.report.stats.get('actors', 0)} actors, "
             f"{result.report.stats.get('dates', 0)} dates)"

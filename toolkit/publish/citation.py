@@ -6,7 +6,6 @@ terms of the annotations and, apart, of the third-party article texts."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 #: The citation file, relative to the dataset's root.
@@ -73,16 +72,15 @@ class Citation:
         return out
 
 
-def load_citation(root: Path, meta: dict[str, str]) -> Citation:
-    """The citation of the dataset under *root*: its ``CITATION.cff`` where there is one
-    (title, authors, DOI), with the version and release date of *meta*
-    (``seeds/dataset.json``), which the export publishes; else one made of *meta* alone."""
+def load_citation(text: str | None, meta: dict[str, str]) -> Citation:
+    """The citation of a dataset whose ``CITATION.cff`` holds *text* (title, authors, DOI),
+    with the version and release date of *meta* (``seeds/dataset.json``), which the export
+    publishes; one made of *meta* alone when it has none (*text* None)."""
     cff: dict[str, Any] = {}
-    path = root / CITATION
-    if path.is_file():
+    if text is not None:
         import yaml
 
-        cff = yaml.safe_load(path.read_text("utf-8")) or {}
+        cff = yaml.safe_load(text) or {}
     authors = tuple({k: str(v) for k, v in a.items()} for a in cff.get("authors", ())) or (
         {"name": meta.get("creator", DEFAULT_CREATOR)},
     )

@@ -7,7 +7,6 @@ column. The sections on how the dataset was made come from ``seeds/card.md``, wr
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 from toolkit.publish.citation import Citation
@@ -102,12 +101,6 @@ def datacard(
     out += _dictionary(tables, examples)
     out += _layout_change()
     return "\n".join(out)
-
-
-def read_notes(root: Path) -> str | None:
-    """The hand-written sections of the card under *root*, or None."""
-    path = root / CARD_NOTES
-    return path.read_text("utf-8") if path.is_file() else None
 
 
 def _summary(meta: dict[str, str]) -> list[str]:

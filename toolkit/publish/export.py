@@ -65,9 +65,11 @@ def export_dataset(
 ) -> ExportResult:
     """Validate the dataset under *root* and publish it to ``<root>/exports``, or *out*.
 
+    :param root: the dataset's folder, or its fsspec URL (:mod:`toolkit.storage`; its
+        exports then go to *out*).
     :param out: the folder to publish (or, with *check*, to compare) instead of
         ``<root>/exports``: a new folder, an empty one or an earlier export
-        (:func:`exports_target`).
+        (:func:`exports_target`); needed for a URL root.
     :param check: build in the temporary folder and compare with ``exports/`` instead of
         replacing it (nothing is written in the dataset); ``differences`` names every file
         that differs.
@@ -101,7 +103,10 @@ def export_dataset(
             build = PartitionedRows(builder, scratch / PARTS)
         try:
             validated = validate_dataset(
-                dataset.root, registry=registry, build=build, executor=executor
+                dataset.root if dataset.is_local else dataset.address,
+                registry=registry,
+                build=build,
+                executor=executor,
             )
         except OSError as exc:  # the files checked give findings: this is the scratch folder
             raise ExportFailed(scratch_failed(scratch, exc)) from exc
@@ -199,11 +204,19 @@ def exports_target(dataset: Dataset, out: Path | str | None) -> Path:
     :raises ExportTargetRefused: when it is none of these.
     """
     if out is None:
+        if not dataset.is_local:
+            raise ExportTargetRefused(
+                f"{dataset.url}: a dataset at a URL is published into a folder of this "
+                "machine (or shared storage): give --out DIRECTORY"
+            )
         return dataset.exports_dir
     target = Path(os.path.abspath(out))
-    real, root = Path(os.path.realpath(target)), Path(os.path.realpath(dataset.root))
+    real = Path(os.path.realpath(target))
     shown = str(out)[:200]
-    if real == root or real in root.parents or (root / "seeds") in (real, *real.parents):
+    root = Path(os.path.realpath(dataset.root)) if dataset.is_local else None
+    if root is not None and (
+        real == root or real in root.parents or (root / "seeds") in (real, *real.parents)
+    ):
         raise ExportTargetRefused(
             f"--out {shown} would replace the dataset or lie inside its seeds/: give a "
             "folder of its own"

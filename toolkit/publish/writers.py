@@ -24,7 +24,7 @@ from toolkit.evolve.migrate import migrate_document
 from toolkit.publish.arrow_schemas import arrow_schema, batch_schema, with_vocabularies
 from toolkit.publish.canonical import AGREEMENT_INPUTS, EVIDENCE_INPUTS, canonical_agreements
 from toolkit.publish.citation import CITATION, load_citation, terms
-from toolkit.publish.datacard import CARD_NOTES, datacard, read_notes
+from toolkit.publish.datacard import CARD_NOTES, datacard
 from toolkit.publish.layout import ROWS_PER_FILE
 from toolkit.publish.partitions import PartFile, PartTask, PartWriting, part_tasks
 from toolkit.publish.published_rows import (
@@ -53,6 +53,8 @@ DEFAULT_META = {
     "license_name": "CC-BY-4.0",
     "url": "https://w3id.org/cnvn-visit",
 }
+#: The largest metadata file read (``seeds/dataset.json``, ``CITATION.cff``, the card's notes).
+TEXT_LIMIT = 1 << 20
 #: Called with each table's name once it is written; a test stops an export midway with it.
 Hook = Callable[[str], None]
 
@@ -202,7 +204,7 @@ def write_exports(
     version = registry.latest
     meta = dataset_meta(dataset)
     meta.update(schema_version=version, input_sha256=input_hash(dataset, publication.hashed))
-    citation = load_citation(dataset.root, meta)
+    citation = load_citation(_text(dataset, CITATION), meta)
     file_meta = {
         "schema_version": version,
         "dataset_version": meta["version"],
@@ -264,7 +266,7 @@ def write_exports(
         meta,
         citation,
         languages=languages,
-        notes=read_notes(dataset.root),
+        notes=_text(dataset, CARD_NOTES),
     )
     _write_text(out / "README.md", card)
     files.update(_hashes(out, ("datapackage.json", "croissant.json", "README.md")))
@@ -274,29 +276,36 @@ def write_exports(
 
 def dataset_meta(dataset: Dataset) -> dict[str, str]:
     """Dataset name, version and licence: ``seeds/dataset.json`` over the defaults."""
-    path = dataset.meta_path
     meta = dict(DEFAULT_META)
-    if path.is_file():
-        meta.update({k: str(v) for k, v in json.loads(path.read_text("utf-8")).items()})
+    text = _text(dataset, META)
+    if text is not None:
+        meta.update({k: str(v) for k, v in json.loads(text).items()})
     return meta
+
+
+def _text(dataset: Dataset, name: str) -> str | None:
+    """The UTF-8 text of the file *name* of *dataset* (a regular file of at most
+    :data:`TEXT_LIMIT` bytes), or None when there is no such file."""
+    if not dataset.is_file(name):
+        return None
+    return dataset.read_bytes(name, TEXT_LIMIT, follow_links=True).decode("utf-8")
 
 
 def input_hash(dataset: Dataset, known: dict[str, str | None] | None = None) -> str:
     """SHA-256 over every input file's path and bytes: articles, annotations, registries.
-    *known* gives the SHA-256 of files already hashed (by the validation that read them)."""
+    *known* gives the SHA-256 of files already hashed (by the validation that read them,
+    through a link inside the dataset too); the metadata files are taken when they are
+    regular files, as :func:`_text` reads them."""
     known = known or {}
-    root = dataset.root
     names = dataset.article_files() + dataset.annotation_names()
-    for extra in (ACTORS, META, CARD_NOTES, CITATION):
-        if (root / extra).is_file():
-            names.append(extra)
+    names += [extra for extra in (ACTORS, META, CARD_NOTES, CITATION) if dataset.is_file(extra)]
     h = hashlib.sha256()
     for name in names:
-        if not os.path.isfile(f"{root}/{name}"):
-            continue  # a folder named like an article or annotation file
         digest = known.get(name)
         if not digest:
-            digest = sha256_file(f"{root}/{name}")
+            if not dataset.is_file(name):
+                continue  # a folder named like an article or annotation file
+            digest = dataset.sha256(name)
         h.update(name.encode() + b"\0" + bytes.fromhex(digest))
     return h.hexdigest()
 
