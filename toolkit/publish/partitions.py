@@ -107,13 +107,15 @@ def part_tasks(
 ) -> list[PartTask]:
     """The parts of *table*, whose batches' rows lie in *files*, as a local export cuts it."""
     rows: dict[str, int] = {}
+    spans = []  # each file's first and last article: a file is read for every part they meet
     for part in files:
         for article, count in part.rows.items():
             rows[article] = rows.get(article, 0) + count
+        spans.append((min(part.rows), max(part.rows), str(part.path)))
     ranges = plan(rows, rows_per_file)
     tasks = []
     for index, (first, last) in enumerate(ranges):
-        sources = tuple(str(p.path) for p in files if any(first <= a <= last for a in p.rows))
+        sources = tuple(path for low, high, path in spans if low <= last and high >= first)
         articles = None if len(ranges) == 1 else (first, last)
         tasks.append(PartTask(table, index, schema, primary_key, sources, articles, str(out)))
     return tasks
