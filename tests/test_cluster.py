@@ -230,24 +230,74 @@ def test_a_worker_killed_while_the_tables_are_written_changes_nothing(
     assert _tree(there / "exports") == _tree(here / "exports")
 
 
+class _Unshared(Executor):
+    """A cluster's executor whose workers' part files this process cannot see: each batch's
+    files are taken away as it ends, as if written on another machine's disk."""
+
+    def __init__(self, inner: Executor, scratch: Path) -> None:
+        self.inner, self.scratch = inner, scratch
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future = self.inner.submit(fn, *args, **kwargs)
+        future.add_done_callback(lambda _: self.hide())
+        return future
+
+    def hide(self) -> None:
+        for parts in self.scratch.glob("*/parts"):
+            shutil.rmtree(parts, ignore_errors=True)
+
+
+def test_part_files_the_client_cannot_read_are_a_clear_error(
+    clean: Path, cluster: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    from toolkit.errors import ExportFailed
+    from toolkit.publish.export import export_dataset
+
+    root = tmp_path / "unshared"
+    shutil.copytree(clean / "seeds", root / "seeds")
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    with cluster_executor(cluster) as executor, pytest.raises(ExportFailed) as failed:
+        export_dataset(root, executor=_Unshared(executor, scratch))
+    assert "a folder they and this process share" in str(failed.value)
+    assert sorted(p.name for p in root.iterdir()) == ["seeds"]
+
+
 def test_a_cluster_export_stopped_while_the_workers_write_leaves_nothing(
     clean: Path, cluster: str, tmp_path: Path
 ) -> None:
-    """An export that fails while the workers write its tables publishes nothing, and no
-    worker writes into its folder once it is removed."""
+    """An export that fails while the workers write its tables publishes nothing: once it
+    has returned, no part of it is written anywhere, even by a task the engine could not
+    stop, and an export run at once after it in the same process (the same temporary
+    folder's name) publishes what a local export does."""
+    from distributed import Client
+
     from toolkit.publish.export import export_dataset
 
-    root = tmp_path / "stopped"
+    here, root = tmp_path / "local", tmp_path / "stopped"
+    shutil.copytree(clean / "seeds", here / "seeds")
     shutil.copytree(clean / "seeds", root / "seeds")
+    assert export_dataset(here, rows_per_file=40).written
 
     def stop(table: str) -> None:
-        if table == "agreements":
+        if table == "sources":
             raise KeyboardInterrupt
 
-    with cluster_executor(cluster) as executor, pytest.raises(KeyboardInterrupt):
-        export_dataset(root, executor=executor, hook=stop, rows_per_file=200)
-    time.sleep(1.0)  # a worker still writing would show now
-    assert sorted(p.name for p in root.iterdir()) == ["exports.lock", "seeds"]
+    with cluster_executor(cluster) as executor:
+        with pytest.raises(KeyboardInterrupt):
+            export_dataset(root, executor=executor, hook=stop, rows_per_file=40)
+        assert sorted(p.name for p in root.iterdir()) == ["exports.lock", "seeds"]
+        assert export_dataset(root, executor=executor, rows_per_file=40).written
+    client = Client(cluster, set_as_default=False)
+    deadline = time.monotonic() + 60
+    while any(client.processing().values()) and time.monotonic() < deadline:
+        time.sleep(0.1)  # the stopped run's tasks still running, if any, end
+    client.close()
+    assert sorted(p.name for p in root.iterdir()) == ["exports", "exports.lock", "seeds"]
+    assert _tree(root / "exports") == _tree(here / "exports")
 
 
 def test_a_worker_killed_mid_run_is_retried_and_the_findings_are_the_same(

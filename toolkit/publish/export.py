@@ -109,11 +109,23 @@ def export_dataset(
                 executor=executor,
             )
         except OSError as exc:  # the files checked give findings: this is the scratch folder
+            _reraise_cluster(exc)
             raise ExportFailed(scratch_failed(scratch, exc)) from exc
         if not validated.report.valid:
             return ExportResult(validated.report)
         report = validated.report
-        publication = Publication.of(validated, registry.latest)
+        try:
+            publication = Publication.of(validated, registry.latest)
+        except OSError as exc:  # the part files the workers wrote
+            raise ExportFailed(
+                scratch_failed(scratch, exc)
+                + (
+                    "; the cluster's workers write their part files there, so it must be "
+                    "a folder they and this process share (docs/scale.md)"
+                    if executor is not None
+                    else ""
+                )
+            ) from exc
         del validated  # the checked frames are not published: free them before writing
         if check:
             built = scratch / EXPORTS
@@ -140,6 +152,7 @@ def _check(
             publication, registry, built, hook=hook, rows_per_file=rows_per_file, executor=executor
         )
     except OSError as exc:
+        _reraise_cluster(exc)
         raise ExportFailed(scratch_failed(built.parent, exc)) from exc
     return ExportResult(report, False, files, compare(built, target))
 
@@ -185,6 +198,7 @@ def _publish(
             swap_in(tmp, target)
             return ExportResult(report, True, files)
         except OSError as exc:
+            _reraise_cluster(exc)
             raise ExportFailed(_unwritable(target.parent, exc)) from exc
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -230,6 +244,15 @@ def exports_target(dataset: Dataset, out: Path | str | None) -> Path:
                 "an export replaces the whole folder, so give a new or empty one"
             )
     return target
+
+
+def _reraise_cluster(exc: OSError) -> None:
+    """Raise *exc* as it is when it is a cluster's failure rather than a file's: a closed
+    connection to the scheduler or a worker (``ConnectionError``, the engine's comm errors),
+    which :func:`toolkit.check.cluster.cluster_executor` reports as a cluster that could not
+    finish."""
+    if isinstance(exc, ConnectionError) or type(exc).__module__.startswith("distributed."):
+        raise exc
 
 
 def _unwritable(root: Path, exc: OSError) -> str:

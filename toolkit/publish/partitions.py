@@ -16,9 +16,14 @@ path (shared storage when the workers are on other machines: ``docs/scale.md``).
 
 from __future__ import annotations
 
+import dataclasses
+import fcntl
+import os
+import shutil
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, Future
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -85,6 +90,7 @@ class PartTask:
     sources: tuple[str, ...]
     articles: tuple[str, str] | None
     out: str
+    run: str = ""
 
 
 @dataclass(frozen=True)
@@ -123,11 +129,18 @@ def part_tasks(
 
 def write_part_task(task: PartTask) -> WrittenPart:
     """Write the part of *task* (in a worker): its articles' rows from the batch files, in
-    batch order, sorted by primary key and encoded as published."""
+    batch order, sorted by primary key and encoded as published; each file is written under
+    a name of its own and renamed into place, and only while the run is live
+    (:class:`PartWriting`).
+
+    :raises RunEnded: when the export that asked for the part has stopped."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
+    out = Path(task.out)
+    with _live(out, task.run):  # before the reads too: a stopped run's parts cost nothing
+        pass
     pieces = [pq.read_table(source) for source in task.sources]
     unsorted = pa.concat_tables(pieces) if pieces else task.schema.empty_table()
     if task.articles is not None:
@@ -138,30 +151,108 @@ def write_part_task(task: PartTask) -> WrittenPart:
     ordered = unsorted.sort_by([(k, "ascending") for k in task.primary_key]).combine_chunks()
     del pieces, unsorted
     part = with_vocabularies(ordered, task.schema)
-    out = Path(task.out)
-    written = write_part(out, task.table, task.index, part)
-    files = {name: (sha256_file(out / name), (out / name).stat().st_size) for name in written}
+    staging = out / f".part-{uuid.uuid4().hex}"
+    with _live(out, task.run):
+        staging.mkdir()
+        try:
+            written = write_part(staging, task.table, task.index, part, folders=True)
+            files = {}
+            for name in written:
+                path = staging / name
+                files[name] = (sha256_file(path), path.stat().st_size)
+                os.replace(path, out / name)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     return WrittenPart(part.num_rows, files, keyed_examples(part, task.primary_key))
 
 
-class PartWriting:
-    """The parts of every table written on *executor* (in this process when None), all
-    submitted at once so that the workers write several tables together; use it in a
-    ``with`` block, which on leaving cancels the parts not yet started and waits for those
-    running, so no worker writes into a folder after its export removed it."""
+class RunEnded(Exception):
+    """The export a part was asked for has stopped: nothing is written for it."""
 
-    def __init__(self, executor: Executor | None, tasks: dict[str, list[PartTask]]) -> None:
-        self._executor, self._tasks = executor, tasks
+
+#: The file in the folder being published that says which run may write there.
+LIVE = ".writing"
+
+
+@contextmanager
+def _live(out: Path, run: str) -> Iterator[None]:
+    """Hold the run's token file shared while writing into *out*, once it says *run* is the
+    live run (:meth:`PartWriting.close` takes it exclusively to end the run).
+
+    :raises RunEnded: when it is gone or names another run."""
+    try:
+        fd = os.open(out / LIVE, os.O_RDONLY | os.O_NOFOLLOW)
+    except FileNotFoundError:
+        raise RunEnded(f"the export into {out} has stopped") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        if os.pread(fd, 64, 0).decode("ascii", "replace") != run:
+            raise RunEnded(f"the export into {out} has stopped")
+        yield
+    finally:
+        os.close(fd)
+
+
+class PartWriting:
+    """The parts of every table written on *executor* (in this process when None) into
+    *out*, all submitted at once so that the workers write several tables together.
+
+    Use it in a ``with`` block. On leaving, the parts not started are cancelled and the run
+    is ended: its token file in *out* is taken exclusively, which waits for every part being
+    written to be in place, and removed, so a part that starts or goes on later (an engine
+    cannot always stop a running task) writes nothing, here or into a later run's folder of
+    the same name. Each part's files are written under names of their own and renamed into
+    place, so a part written twice (a worker thought lost) leaves whole files."""
+
+    def __init__(
+        self, executor: Executor | None, out: Path, tasks: dict[str, list[PartTask]]
+    ) -> None:
+        self._executor, self._out = executor, out
+        self._run = uuid.uuid4().hex
+        self._tasks = {
+            table: [dataclasses.replace(task, run=self._run) for task in table_tasks]
+            for table, table_tasks in tasks.items()
+        }
         self._futures: dict[str, list[Future[WrittenPart]]] = {}
-        if executor is not None:
-            for table, table_tasks in tasks.items():
-                self._futures[table] = [executor.submit(write_part_task, t) for t in table_tasks]
 
     def __enter__(self) -> PartWriting:
+        if self._tasks:
+            self._out.mkdir(parents=True, exist_ok=True)
+            token = self._out / LIVE
+            token.write_text(self._run, "ascii")
+        try:
+            if self._executor is not None:
+                for table, tasks in self._tasks.items():
+                    self._futures[table] = [
+                        self._executor.submit(write_part_task, t) for t in tasks
+                    ]
+        except BaseException:
+            self.close()
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
-        settle([f for futures in self._futures.values() for f in futures])
+        self.close()
+
+    def close(self) -> None:
+        """Cancel the parts not started and end the run (see the class)."""
+        for futures in self._futures.values():
+            for future in futures:
+                future.cancel()
+        if not self._tasks:
+            return
+        try:
+            fd = os.open(self._out / LIVE, os.O_RDWR | os.O_NOFOLLOW)
+        except FileNotFoundError:
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)  # every part being written is in place
+            os.ftruncate(fd, 0)
+            os.unlink(self._out / LIVE)
+        finally:
+            os.close(fd)
+        for staging in self._out.glob(".part-*"):  # a worker's that died while writing
+            shutil.rmtree(staging, ignore_errors=True)
 
     def tables(self) -> set[str]:
         """The tables written here."""
@@ -172,12 +263,3 @@ class PartWriting:
         if self._executor is None:
             return [write_part_task(task) for task in self._tasks[table]]
         return [future.result() for future in self._futures[table]]
-
-
-def settle(futures: Sequence[Future[Any]]) -> None:
-    """Cancel the *futures* not yet started and wait for the others to end."""
-    from concurrent.futures import wait
-
-    for future in futures:
-        future.cancel()
-    wait([f for f in futures if not f.cancelled()])

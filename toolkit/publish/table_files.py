@@ -31,12 +31,16 @@ def make_folders(out: Path, name: str) -> None:
         (out / fmt / name).mkdir(parents=True)
 
 
-def write_part(out: Path, name: str, index: int, part: Any) -> list[str]:
+def write_part(out: Path, name: str, index: int, part: Any, *, folders: bool = False) -> list[str]:
     """Write part *index* of table *name* (an Arrow table in its published schema) in every
-    format; returns the files written, relative to *out*."""
+    format; returns the files written, relative to *out*.
+
+    :param folders: make the table's folders first (they must exist otherwise)."""
     import pyarrow.parquet as pq
 
     parquet, jsonl = part_path("parquet", name, index), part_path("json", name, index)
+    if folders:
+        make_folders(out, name)
     pq.write_table(part, out / parquet, compression="zstd", compression_level=ZSTD_LEVEL)
     write_jsonl(out / jsonl, part)
     return [parquet, jsonl]

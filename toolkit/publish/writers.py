@@ -230,7 +230,7 @@ def write_exports(
     examples: dict[str, dict[str, Any]] = {}
     known: dict[str, str] = {}
     languages = publication.languages()
-    with PartWriting(executor, tasks) as writing:
+    with PartWriting(executor, out, tasks) as writing:
         for spec, _ in resolved:
             if spec.name in writing.tables():
                 parts = writing.written(spec.name)
