@@ -411,3 +411,69 @@ def test_an_export_never_replaces_a_folder_that_is_not_one(seeds_copy: Path, whe
     with pytest.raises(ExportTargetRefused, match="--out"):
         export_dataset(seeds_copy, out=out)
     assert _files(seeds_copy) == before
+
+
+def test_a_folder_with_a_checksum_list_of_other_files_is_not_taken_for_an_export(
+    seeds_copy: Path, tmp_path: Path
+) -> None:
+    """Only a folder whose SHA256SUMS lists exactly its files, an export's among them, is
+    replaced: a copy of schemas/ (which has a SHA256SUMS of its own) is refused."""
+    from toolkit.errors import ExportTargetRefused
+
+    schemas = tmp_path / "release" / "schemas"
+    shutil.copytree(REPO / "schemas", schemas)
+    before = _files(schemas)
+    with pytest.raises(ExportTargetRefused, match="not an export"):
+        export_dataset(seeds_copy, out=schemas)
+    assert _files(schemas) == before
+
+
+def test_folders_beside_the_export_that_are_not_its_own_are_left_alone(
+    seeds_copy: Path, tmp_path: Path
+) -> None:
+    """A killed export's leftovers are cleaned up beside its folder (``NAME.tmp-PID``,
+    ``NAME.old-PID``), and nothing else named like them."""
+    outs = tmp_path / "outs"
+    out = outs / "pub"
+    assert export_dataset(seeds_copy, out=out).written
+    theirs = [outs / "pub.old-2023", outs / "pub.tmp-notes", outs / "pub.tmp-123"]
+    for folder in theirs:
+        folder.mkdir()
+        (folder / "thesis.tex").write_text("mine", "utf-8")
+    left = outs / "pub.tmp-456"  # an export killed while it wrote
+    shutil.copytree(out / "parquet", left / "parquet")
+    aside = outs / "pub.old-789"  # an export killed during its swap: a whole export
+    shutil.copytree(out, aside)
+    assert export_dataset(seeds_copy, out=out).written
+    assert sorted(p.name for p in outs.iterdir()) == sorted(
+        ["pub", "pub.lock", *(f.name for f in theirs)]
+    )
+    for folder in theirs:
+        assert (folder / "thesis.tex").read_text("utf-8") == "mine"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "said"),
+    [
+        ("CITATION.cff", b"title: x\n" + b"#" * (17 << 20), "cannot be read"),
+        ("seeds/dataset.json", b'{"name": "\xff"}', "is not UTF-8 text"),
+        ("seeds/dataset.json", b"{name: 1}", "is not JSON"),
+        ("seeds/dataset.json", b"[1, 2]", "is not a JSON object"),
+    ],
+)
+def test_unreadable_metadata_is_a_one_line_error_naming_the_file(
+    seeds_copy: Path, name: str, data: bytes, said: str, run_cli: Any
+) -> None:
+    (seeds_copy / name).write_bytes(data)
+    done = run_cli("export", "--root", str(seeds_copy))
+    assert done.exit_code == 2 and done.output.count("\n") == 1, done.output
+    assert done.output.startswith(f"error: {seeds_copy / name}") and said in done.output
+    assert not (seeds_copy / "exports").exists()
+
+
+def test_a_folder_that_cannot_be_written_is_an_error_at_once(
+    seeds_copy: Path, run_cli: Any
+) -> None:
+    done = run_cli("export", "--root", str(seeds_copy), "--out", "/proc/toolkit-exports")
+    assert done.exit_code == 2 and "writing the exports failed" in done.output, done.output
+    assert "waiting" not in done.output

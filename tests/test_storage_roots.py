@@ -158,14 +158,15 @@ def test_the_dataset_reads_a_memory_root_by_name(seeds_root: Path) -> None:
 
 
 class CountingMemory(MemoryFileSystem):
-    """A memory file system of its own that counts the bytes read of each file and may
-    claim a smaller size than a file has."""
+    """A memory file system of its own that counts the bytes read of each file, may claim
+    a smaller size than a file has, and ignores the range of a ranged read (as an HTTP
+    server may)."""
 
     protocol = "countingmem"
     store: ClassVar[dict[str, Any]] = {}  # a store of its own, not the memory:// one
     pseudo_dirs: ClassVar[list[str]] = [""]
     read: ClassVar[dict[str, int]] = {}
-    claims: ClassVar[dict[str, int]] = {}
+    claims: ClassVar[dict[str, int | None]] = {}
 
     @classmethod
     def _strip_protocol(cls, path: str) -> str:
@@ -179,16 +180,26 @@ class CountingMemory(MemoryFileSystem):
         return info
 
     def cat_file(self, path: str, start: Any = None, end: Any = None, **kw: Any) -> bytes:
-        data: bytes = super().cat_file(path, start, end, **kw)
-        name = self._strip_protocol(path)
-        self.read[name] = self.read.get(name, 0) + len(data)
+        data: bytes = super().cat_file(path, **kw)  # the whole file, whatever was asked
+        self._count(path, len(data))
         return data
 
     def _open(self, path: str, mode: str = "rb", **kwargs: Any) -> Any:
+        opened = super()._open(path, mode, **kwargs)
+        if "r" in mode:
+            whole = opened.read
+
+            def read(size: int = -1) -> bytes:
+                data: bytes = whole(size)
+                self._count(path, len(data))
+                return data
+
+            opened.read = read
+        return opened
+
+    def _count(self, path: str, size: int) -> None:
         name = self._strip_protocol(path)
-        if "r" in mode:  # counted as read whole: a bound on what a reader could take
-            self.read[name] = self.read.get(name, 0) + self.store[name].size
-        return super()._open(path, mode, **kwargs)
+        self.read[name] = self.read.get(name, 0) + size
 
 
 @pytest.fixture
@@ -225,11 +236,14 @@ def test_no_more_than_the_limit_and_one_byte_is_read_whatever_the_size_claims(
     big = f"{base}/seeds/annotations/900_00000000000000b2.json"
     fs.pipe_file(big, b" " * 200_000)
     fs.claims[big] = 10  # the store misreports its size
+    fs.claims[f"{base}/seeds/annotations/900_00000000000000b3.json"] = None  # or gives none
+    fs.pipe_file(f"{base}/seeds/annotations/900_00000000000000b3.json", b" " * 200_000)
     report = validate_dataset(url, max_bytes=100_000).report
-    [finding] = [f for f in report.findings if f.file.endswith("b2.json")]
-    assert finding.code == "file-too-large"
-    assert "more than 100000 bytes were read" in finding.message
-    assert fs.read[big] == 100_001
+    for name in ("b2.json", "b3.json"):
+        [finding] = [f for f in report.findings if f.file.endswith(name)]
+        assert finding.code == "file-too-large"
+        assert "more than 100000 bytes were read" in finding.message
+        assert fs.read[f"{base}/seeds/annotations/900_00000000000000{name}"] == 100_001
 
 
 def _toolkit(*args: str) -> subprocess.CompletedProcess[str]:
@@ -411,3 +425,50 @@ def test_a_cluster_reads_a_file_root_as_the_local_run_does(
     assert remote.stdout == local.stdout
     assert memory.exit_code == 2
     assert "a worker of the cluster cannot read the dataset" in memory.output
+
+
+@pytest.mark.parametrize(
+    ("url", "secrets"),
+    [
+        ("s3://KEY:SECRET@bucket/x", ("KEY", "SECRET")),
+        ("s3://AKIAKEY:SEC/RETKEY@bucket/x", ("AKIAKEY", "SEC/RETKEY", "RETKEY")),
+        ("s3://AKIAKEY:pass@word@bucket/x", ("AKIAKEY", "pass@word", "word@")),
+        ("s3://bucket/x?secret_access_key=QUERYSECRET", ("QUERYSECRET",)),
+        ("gs://bucket/x#token=FRAGSECRET", ("FRAGSECRET",)),
+        ("simplecache::s3://AKIAKEY:CHAINSECRET@bucket/x", ("AKIAKEY", "CHAINSECRET")),
+        ("memory://AKIAKEY:MEMSECRET@absent", ("AKIAKEY", "MEMSECRET")),
+    ],
+)
+def test_no_spelling_of_credentials_in_a_url_is_shown(
+    url: str, secrets: tuple[str, ...], run_cli: Callable[..., Result]
+) -> None:
+    """Userinfo holding ``/`` or ``@``, a query or fragment, a chain of file systems: the
+    one-line error shows none of it."""
+    done = run_cli("validate", "--root", url)
+    assert done.exit_code == 2 and done.output.count("\n") == 1, done.output
+    for secret in secrets:
+        assert secret not in done.output, done.output
+
+
+@pytest.mark.parametrize("url", ["memory:///", "s3:///", "gs:////", "memory://"])
+def test_a_url_that_names_no_folder_is_refused(url: str, run_cli: Callable[..., Result]) -> None:
+    done = run_cli("validate", "--root", url)
+    assert done.exit_code == 2 and "the URL names no folder" in done.output, done.output
+
+
+def test_every_spelling_of_a_local_folder_is_read_as_the_folder(
+    planted: Path, tmp_path: Path, run_cli: Callable[..., Result]
+) -> None:
+    """``local://`` is the folder, with its refusals (links, --out), as ``file://`` is; a
+    chain of file systems over a local folder is refused rather than read around them."""
+    assert Dataset.at(f"local://{planted}").is_local
+    by_path = run_cli("validate", "--root", str(planted), *JSON)
+    by_url = run_cli("validate", "--root", f"local://{planted}", *JSON)
+    assert by_url.output == by_path.output and by_url.exit_code == 1
+    chained = run_cli("validate", "--root", f"simplecache::file://{planted}")
+    assert chained.exit_code == 2 and "give its path" in chained.output
+    root = copy_dataset(planted, tmp_path / "ds")
+    (root / "SHA256SUMS").write_text("", "utf-8")
+    done = run_cli("export", "--root", f"local://{root}", "--out", str(root))
+    assert done.exit_code == 2 and "would replace the dataset" in done.output
+    assert (root / "seeds").is_dir()

@@ -40,9 +40,8 @@ def _root_option(urls: bool) -> Callable[[F], F]:
 
         if not is_url(value):
             return Path(value)
-        if value.lower().startswith("file://"):
-            storage = open_storage(value)
-            assert isinstance(storage, LocalStorage)
+        storage = open_storage(value)
+        if isinstance(storage, LocalStorage):  # file:///PATH: the folder
             return storage.root
         if urls:
             return value

@@ -47,6 +47,11 @@ class ExportTargetRefused(ToolkitError):
     """The folder given to publish into is one an export must not replace."""
 
 
+class MetadataUnreadable(ToolkitError):
+    """A metadata file the export publishes from (``seeds/dataset.json``, ``CITATION.cff``,
+    ``seeds/card.md``) cannot be read: too large, not UTF-8, not JSON."""
+
+
 class ExportFailed(ToolkitError):
     """Writing the exports failed (disk full, permissions); the previous exports are intact."""
 

@@ -29,10 +29,13 @@ from urllib.parse import unquote, urlsplit
 from toolkit.errors import ToolkitError
 from toolkit.regular_file import FileTooLarge, NotRegularFile, read_regular, sha256_file
 
-#: What a root that is a URL starts with: a protocol and ``://``.
-_URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]{0,31})://")
-#: The userinfo part of a URL (``KEY:SECRET@``), taken out of what is shown.
-_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/@]*@")
+#: What a root that is a URL starts with: a protocol and ``://``, or a chain of fsspec
+#: protocols (``simplecache::s3://...``).
+_URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]{0,31})(?:://|::)")
+#: A protocol and ``://`` at the start of one link of a chain.
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+#: Protocols of this machine's file system, whatever the spelling.
+_LOCAL = frozenset({"file", "local"})
 #: Protocols whose store lives in the memory of one process (workers elsewhere see none of it).
 IN_PROCESS = frozenset({"memory"})
 
@@ -89,14 +92,54 @@ def is_url(root: str | os.PathLike[str]) -> bool:
 
 
 def redact(text: str) -> str:
-    """*text*, a URL, with the credentials of its userinfo taken out.
+    """*text*, a URL (or a chain of them), with what may hold credentials taken out: the
+    userinfo of each link (up to its last ``@``, so a secret holding ``/`` or ``@`` goes
+    whole) and its query and fragment.
 
     >>> redact("s3://KEY:SECRET@bucket/data")
     's3://***@bucket/data'
+    >>> redact("simplecache::s3://KEY:SE/CRET@bucket/data?token=T")
+    'simplecache::s3://***@bucket/data?***'
     >>> redact("memory://data")
     'memory://data'
     """
-    return _USERINFO.sub(r"\1***@", text)
+    links = []
+    for link in text.split("::"):
+        scheme = _SCHEME.match(link)
+        if scheme is not None:
+            rest = link[scheme.end() :]
+            cut = min((i for i in (rest.find("?"), rest.find("#")) if i >= 0), default=-1)
+            if cut >= 0:
+                rest = rest[:cut] + "?***"
+            at = rest.rfind("@")
+            if at >= 0:
+                rest = "***" + rest[at:]
+            link = scheme.group(0) + rest
+        links.append(link)
+    return "::".join(links)
+
+
+def _secrets(url: str) -> list[str]:
+    """What in *url* may be a credential, as it stands and percent-decoded: each link's
+    userinfo and password, and its query's values (the longest first)."""
+    found: set[str] = set()
+    for link in url.split("::"):
+        scheme = _SCHEME.match(link)
+        if scheme is None:
+            continue
+        rest = link[scheme.end() :]
+        query = ""
+        for mark in ("?", "#"):
+            if mark in rest:
+                rest, tail = rest.split(mark, 1)
+                query = f"{query}&{tail}"
+        at = rest.rfind("@")
+        if at >= 0:
+            userinfo = rest[:at]
+            found.update({userinfo, userinfo.partition(":")[2]})
+        found.update(value for _, _, value in (p.partition("=") for p in query.split("&")))
+    found |= {unquote(secret) for secret in found}
+    return sorted((s for s in found if len(s) >= 4), key=len, reverse=True)
 
 
 def open_storage(root: str | os.PathLike[str]) -> Storage:
@@ -109,8 +152,14 @@ def open_storage(root: str | os.PathLike[str]) -> Storage:
     if not is_url(root):
         return LocalStorage(Path(root).resolve())
     url = str(root)
-    if url.lower().startswith("file://"):
+    protocols = [link.split("://", 1)[0].lower() for link in url.split("::")]
+    if protocols[0] in _LOCAL and "::" not in url:
         return LocalStorage(Path(_file_url_path(url)).resolve())
+    if _LOCAL & set(protocols):
+        raise StorageUnavailable(
+            f"{redact(url)[:200]}: a folder of this machine is read as a folder: give its path "
+            "(or file:///ABSOLUTE/PATH), not a chain of file systems over it"
+        )
     return FsspecStorage.of(url)
 
 
@@ -174,7 +223,7 @@ class FsspecStorage:
     :param url: the root as given (credentials included: another process opens it again).
     """
 
-    url: str
+    url: str = field(repr=False)
     protocol: str
     is_local: bool = field(default=False, init=False)
     _fs: Any = field(default=None, repr=False, compare=False)
@@ -187,10 +236,17 @@ class FsspecStorage:
 
         :raises StorageUnavailable: for an unknown protocol or a backend not installed.
         """
-        url = url.rstrip("/") if not url.endswith("://") else url
         match = _URL.match(url)
         protocol = match.group(1).lower() if match else ""
         shown = redact(url)[:200]
+        if _URL.match(url.rstrip("/")) is None or url.rstrip("/").endswith(":"):
+            raise StorageUnavailable(
+                f"{shown}: the URL names no folder; give PROTOCOL://BUCKET/PATH"
+            )
+        url = "::".join(  # protocols are lower case (S3:// is s3://)
+            _SCHEME.sub(lambda m: m.group(0).lower(), link) for link in url.rstrip("/").split("::")
+        )
+        store = url.split("::")[-1].split("://", 1)[0]  # the last of a chain holds the files
         try:
             import fsspec.core
             from fsspec.registry import known_implementations
@@ -201,11 +257,15 @@ class FsspecStorage:
         try:
             fs, base = fsspec.core.url_to_fs(url)
         except ImportError:
-            known = known_implementations.get(protocol, {})
-            package = str(known.get("class", protocol)).split(".", 1)[0]
+            known = known_implementations.get(store, {})
+            needs = str(known.get("err") or "")
+            package = str(known.get("class", store)).split(".", 1)[0]
+            if package == "fsspec" or not needs:
+                needs = needs or f"the package {package}"
+            else:
+                needs = f"the package {package} (pip install {package})"
             raise StorageUnavailable(
-                f"{shown}: the {protocol}:// file system needs the package {package}, which "
-                f"is not installed (pip install {package})"
+                f"{shown}: the {store}:// file system is not installed here: {needs}"
             ) from None
         except ValueError as exc:
             if "Protocol not known" not in str(exc):
@@ -219,6 +279,10 @@ class FsspecStorage:
                 f"{shown}: the {protocol}:// file system cannot be set up "
                 f"({type(exc).__name__}: {_scrub(str(exc), url)[:200]})"
             ) from None
+        if set(getattr(fs, "protocol", ())) & _LOCAL or type(fs).__name__ == "LocalFileSystem":
+            raise StorageUnavailable(
+                f"{shown}: this is a folder of this machine; give its path or file:///ABSOLUTE/PATH"
+            )
         return cls(url, protocol, fs, str(base).rstrip("/"))
 
     def __reduce__(self) -> tuple[Any, tuple[str]]:
@@ -226,7 +290,8 @@ class FsspecStorage:
 
     @property
     def in_process(self) -> bool:
-        return self.protocol in IN_PROCESS
+        chain = {link.split("://", 1)[0].lower() for link in self.url.split("::")}
+        return bool(chain & IN_PROCESS)
 
     @property
     def address(self) -> str:
@@ -266,7 +331,8 @@ class FsspecStorage:
         if size is not None and size > limit:
             raise FileTooLarge(limit, size)
         try:
-            data = bytes(self._fs.cat_file(path, start=0, end=limit + 1))
+            with self._fs.open(path, "rb") as f:  # a read of a length stops there, whatever
+                data = bytes(f.read(limit + 1))  # the store makes of a range
         except FileNotFoundError:
             raise self._absent(name) from None
         except Exception as exc:
@@ -327,13 +393,8 @@ class FsspecStorage:
 
 
 def _scrub(text: str, url: str) -> str:
-    """*text*, a backend's message, with the userinfo of *url* (and each part of it) taken
-    out wherever it appears."""
-    match = _USERINFO.match(url)
-    if match is None:
-        return text
-    userinfo = url[len(match.group(1)) : match.end() - 1]
-    for secret in sorted({userinfo, *userinfo.split(":"), unquote(userinfo)}, key=len)[::-1]:
-        if secret:
-            text = text.replace(secret, "***")
+    """*text*, a backend's message, with what may be a credential in *url* (:func:`_secrets`)
+    taken out wherever it appears."""
+    for secret in _secrets(url):
+        text = text.replace(secret, "***")
     return text

@@ -70,7 +70,7 @@ class Job:
     URL as given: :attr:`toolkit.dataset.Dataset.address`), the schemas, which table columns
     the dataset-wide checks read, and a client's builder (None: nothing more)."""
 
-    root: str
+    root: str = field(repr=False)  # a URL may hold credentials
     schema_root: Path
     schemas: dict[str, dict[str, dict[str, Any]]]
     lexicons: dict[str, dict[str, Any]]

@@ -27,6 +27,7 @@ from toolkit.publish.swap import (
     EXPORTS,
     beside,
     compare,
+    is_export,
     recover,
     scratch_failed,
     scratch_folder,
@@ -170,6 +171,11 @@ def _publish(
     from filelock import FileLock, Timeout
 
     lock = FileLock(str(beside(target, "lock")))
+    try:  # a lock file that cannot be made is no export holding it: say so at once
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(lock.lock_file, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o644))
+    except OSError as exc:
+        raise ExportFailed(_unwritable(target.parent, exc)) from exc
     try:
         lock.acquire(timeout=0)
     except Timeout:
@@ -212,8 +218,8 @@ def exports_target(dataset: Dataset, out: Path | str | None) -> Path:
     """The folder an export of *dataset* publishes: *out*, or ``exports/`` under the root.
 
     An export replaces the whole folder, so *out* must be a new folder, an empty one, or an
-    earlier export (it holds ``SHA256SUMS``), and neither the dataset's root, a folder
-    holding it, nor a folder inside its ``seeds/``.
+    earlier export (:func:`~toolkit.publish.swap.is_export`), and neither the dataset's
+    root, a folder holding it, nor a folder inside its ``seeds/``.
 
     :raises ExportTargetRefused: when it is none of these.
     """
@@ -238,10 +244,11 @@ def exports_target(dataset: Dataset, out: Path | str | None) -> Path:
     if os.path.lexists(target):
         if target.is_symlink() or not target.is_dir():
             raise ExportTargetRefused(f"--out {shown} exists and is not a folder")
-        if any(target.iterdir()) and not (target / "SHA256SUMS").is_file():
+        if any(target.iterdir()) and not is_export(target):
             raise ExportTargetRefused(
-                f"--out {shown} is a folder that holds files but no export (no SHA256SUMS); "
-                "an export replaces the whole folder, so give a new or empty one"
+                f"--out {shown} holds files that are not an export (its SHA256SUMS does not "
+                "list exactly them); an export replaces the whole folder, so give a new or "
+                "empty one"
             )
     return target
 

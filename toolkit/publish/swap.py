@@ -8,6 +8,7 @@ import ctypes
 import errno
 import fcntl
 import os
+import re
 import shutil
 import stat
 import sys
@@ -95,14 +96,65 @@ def remove_stale_scratch(base: Path) -> list[Path]:
 
 def recover(target: Path) -> None:
     """Undo what a killed export into the folder *target* left beside it: restore *target*
-    if the swap stopped halfway, remove temporary folders."""
-    for old in sorted(target.parent.glob(f"{glob_escape(target.name)}.old-*")):
+    if the swap stopped halfway, remove temporary folders. Only folders named as an export
+    names them (``NAME.old-PID``, ``NAME.tmp-PID``) and holding what an export writes are
+    touched: anything else beside *target* is someone else's."""
+    for old in sorted(_leftovers(target, "old")):
+        if not is_export(old):
+            continue
         if not target.exists():
             old.rename(target)
         else:
             shutil.rmtree(old, ignore_errors=True)
-    for tmp in target.parent.glob(f"{glob_escape(target.name)}.tmp-*"):
-        shutil.rmtree(tmp, ignore_errors=True)
+    for tmp in _leftovers(target, "tmp"):
+        if all(_written_by_export(entry.name) for entry in tmp.iterdir()):
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+#: What an export writes at the top of its folder, and the names its writers use there.
+EXPORT_ENTRIES = frozenset(
+    {"parquet", "json", "LICENSE.md", "README.md", "datapackage.json", "croissant.json"}
+    | {"SHA256SUMS", ".writing"}
+)
+
+
+def _written_by_export(name: str) -> bool:
+    return name in EXPORT_ENTRIES or name.startswith(".part-")
+
+
+def _leftovers(target: Path, kind: str) -> list[Path]:
+    """The folders beside *target* named as an export's *kind* of folder is (``old``,
+    ``tmp``) with a process id, links excepted."""
+    pattern = re.compile(rf"^{re.escape(target.name)}\.{kind}-[0-9]+$")
+    try:
+        names = os.listdir(target.parent)
+    except OSError:
+        return []
+    found = []
+    for name in names:
+        path = target.parent / name
+        if pattern.match(name) and path.is_dir() and not path.is_symlink():
+            found.append(path)
+    return found
+
+
+def is_export(folder: Path) -> bool:
+    """Whether *folder* holds an export and nothing else: its ``SHA256SUMS`` lists exactly
+    the files beside it, among them the Data Package and ``json/annotations.json``."""
+    try:
+        listed = {
+            line.split("  ", 1)[1]
+            for line in (folder / "SHA256SUMS").read_text("utf-8").splitlines()
+            if "  " in line
+        }
+        present = {
+            p.relative_to(folder).as_posix()
+            for p in folder.rglob("*")
+            if (p.is_file() or p.is_symlink()) and p.name != "SHA256SUMS"
+        }
+    except (OSError, UnicodeDecodeError):
+        return False
+    return listed == present and {"datapackage.json", "json/annotations.json"} <= listed
 
 
 def beside(target: Path, kind: str) -> Path:
@@ -110,13 +162,6 @@ def beside(target: Path, kind: str) -> Path:
     for this process: ``exports.lock``, ``exports.tmp-PID``, ``exports.old-PID``."""
     suffix = "lock" if kind == "lock" else f"{kind}-{os.getpid()}"
     return target.with_name(f"{target.name}.{suffix}")
-
-
-def glob_escape(name: str) -> str:
-    """*name* with the characters a glob reads as patterns taken literally."""
-    import glob
-
-    return glob.escape(name)
 
 
 def swap_in(new: Path, target: Path) -> None:

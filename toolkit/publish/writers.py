@@ -20,6 +20,7 @@ from typing import Any
 
 from toolkit.check.run import Validated
 from toolkit.dataset import ACTORS, META, Dataset
+from toolkit.errors import MetadataUnreadable
 from toolkit.evolve.migrate import migrate_document
 from toolkit.publish.arrow_schemas import arrow_schema, batch_schema, with_vocabularies
 from toolkit.publish.canonical import AGREEMENT_INPUTS, EVIDENCE_INPUTS, canonical_agreements
@@ -41,7 +42,7 @@ from toolkit.publish.table_files import (
 )
 from toolkit.publish.table_specs import TABLE_SPECS, ResolvedColumn, TableSpec, resolve
 from toolkit.registry import SchemaRegistry
-from toolkit.regular_file import sha256_file
+from toolkit.regular_file import FileTooLarge, NotRegularFile, sha256_file
 
 DEFAULT_META = {
     "name": "cnvn-state-visit-2023",
@@ -54,7 +55,7 @@ DEFAULT_META = {
     "url": "https://w3id.org/cnvn-visit",
 }
 #: The largest metadata file read (``seeds/dataset.json``, ``CITATION.cff``, the card's notes).
-TEXT_LIMIT = 1 << 20
+TEXT_LIMIT = 16 << 20
 #: Called with each table's name once it is written; a test stops an export midway with it.
 Hook = Callable[[str], None]
 
@@ -275,37 +276,67 @@ def write_exports(
 
 
 def dataset_meta(dataset: Dataset) -> dict[str, str]:
-    """Dataset name, version and licence: ``seeds/dataset.json`` over the defaults."""
+    """Dataset name, version and licence: ``seeds/dataset.json`` over the defaults.
+
+    :raises MetadataUnreadable: when it is not a JSON object."""
     meta = dict(DEFAULT_META)
     text = _text(dataset, META)
     if text is not None:
-        meta.update({k: str(v) for k, v in json.loads(text).items()})
+        try:
+            given = json.loads(text)
+        except ValueError as exc:
+            raise MetadataUnreadable(f"{dataset.location(META)} is not JSON ({exc})") from None
+        if not isinstance(given, dict):
+            raise MetadataUnreadable(f"{dataset.location(META)} is not a JSON object")
+        meta.update({k: str(v) for k, v in given.items()})
     return meta
 
 
+def _metadata_file(dataset: Dataset, name: str) -> bool:
+    """Whether the metadata file *name* is there: a regular file, or on a local root a link
+    to one (metadata is read through links, as it always was)."""
+    if dataset.is_file(name):
+        return True
+    return dataset.is_local and os.path.isfile(dataset.root / name)
+
+
 def _text(dataset: Dataset, name: str) -> str | None:
-    """The UTF-8 text of the file *name* of *dataset* (a regular file of at most
-    :data:`TEXT_LIMIT` bytes), or None when there is no such file."""
-    if not dataset.is_file(name):
+    """The UTF-8 text of the metadata file *name* of *dataset* (at most
+    :data:`TEXT_LIMIT` bytes), or None when there is none.
+
+    :raises MetadataUnreadable: when it cannot be read, is too large or is not UTF-8."""
+    if not _metadata_file(dataset, name):
         return None
-    return dataset.read_bytes(name, TEXT_LIMIT, follow_links=True).decode("utf-8")
+    where = dataset.location(name)
+    try:
+        data = dataset.read_bytes(name, TEXT_LIMIT, follow_links=dataset.is_local)
+    except (FileTooLarge, NotRegularFile, OSError) as exc:
+        raise MetadataUnreadable(f"{where} cannot be read: {exc}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MetadataUnreadable(
+            f"{where} is not UTF-8 text ({exc.reason} at byte {exc.start})"
+        ) from None
 
 
 def input_hash(dataset: Dataset, known: dict[str, str | None] | None = None) -> str:
     """SHA-256 over every input file's path and bytes: articles, annotations, registries.
     *known* gives the SHA-256 of files already hashed (by the validation that read them,
-    through a link inside the dataset too); the metadata files are taken when they are
-    regular files, as :func:`_text` reads them."""
+    through a link inside the dataset too); the metadata files as :func:`_text` reads
+    them."""
     known = known or {}
     names = dataset.article_files() + dataset.annotation_names()
-    names += [extra for extra in (ACTORS, META, CARD_NOTES, CITATION) if dataset.is_file(extra)]
+    names += [
+        extra for extra in (ACTORS, META, CARD_NOTES, CITATION) if _metadata_file(dataset, extra)
+    ]
     h = hashlib.sha256()
     for name in names:
         digest = known.get(name)
         if not digest:
-            if not dataset.is_file(name):
+            if not _metadata_file(dataset, name):
                 continue  # a folder named like an article or annotation file
-            digest = dataset.sha256(name)
+            digest = sha256_file(dataset.root / name) if dataset.is_local else dataset.sha256(name)
         h.update(name.encode() + b"\0" + bytes.fromhex(digest))
     return h.hexdigest()
 
