@@ -279,7 +279,9 @@ class FsspecStorage:
                 f"{shown}: the {protocol}:// file system cannot be set up "
                 f"({type(exc).__name__}: {_scrub(str(exc), url)[:200]})"
             ) from None
-        if set(getattr(fs, "protocol", ())) & _LOCAL or type(fs).__name__ == "LocalFileSystem":
+        spoken = getattr(fs, "protocol", ())
+        spoken = {spoken} if isinstance(spoken, str) else set(spoken)
+        if spoken & _LOCAL or type(fs).__name__ == "LocalFileSystem":
             raise StorageUnavailable(
                 f"{shown}: this is a folder of this machine; give its path or file:///ABSOLUTE/PATH"
             )

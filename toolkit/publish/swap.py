@@ -107,7 +107,11 @@ def recover(target: Path) -> None:
         else:
             shutil.rmtree(old, ignore_errors=True)
     for tmp in _leftovers(target, "tmp"):
-        if all(_written_by_export(entry.name) for entry in tmp.iterdir()):
+        try:
+            ours = all(_written_by_export(entry.name) for entry in tmp.iterdir())
+        except OSError:
+            continue
+        if ours:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
