@@ -135,19 +135,17 @@ def write_part_task(task: PartTask) -> WrittenPart:
 
     :raises RunEnded: when the export that asked for the part has stopped."""
     import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     out = Path(task.out)
     with _live(out, task.run):  # before the reads too: a stopped run's parts cost nothing
         pass
-    pieces = [pq.read_table(source) for source in task.sources]
-    unsorted = pa.concat_tables(pieces) if pieces else task.schema.empty_table()
+    within = None  # the part's articles only, filtered as each file is read
     if task.articles is not None:
         first, last = task.articles
-        article = unsorted.column(KEY)
-        keep = pc.and_(pc.greater_equal(article, first), pc.less_equal(article, last))
-        unsorted = unsorted.filter(keep)
+        within = [(KEY, ">=", first), (KEY, "<=", last)]
+    pieces = [pq.read_table(source, filters=within) for source in task.sources]
+    unsorted = pa.concat_tables(pieces) if pieces else task.schema.empty_table()
     ordered = unsorted.sort_by([(k, "ascending") for k in task.primary_key]).combine_chunks()
     del pieces, unsorted
     part = with_vocabularies(ordered, task.schema)
