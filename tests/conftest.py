@@ -59,6 +59,16 @@ def copy_dataset(src: Path, dst: Path, overlay: Path | None = None) -> Path:
     return dst
 
 
+def folder_bytes(folder: Path) -> dict[str, bytes]:
+    """Every file under *folder*, by its path relative to it, with its bytes: two folders
+    are the same, byte for byte, when these are equal."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
 @pytest.fixture
 def small(tmp_path: Path) -> Path:
     """A writable copy of the small fixture dataset (two articles)."""

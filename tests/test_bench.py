@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, folder_bytes
 from toolkit.check.rule_codes import rule_codes
 from toolkit.check.run import validate_dataset
 
@@ -30,14 +30,6 @@ SIX_TASKS = (
     "reused-validator",
     "jsonschema-validate-sampled",
 )
-
-
-def _tree(root: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
 
 
 def test_generated_dataset_validates_without_findings(tmp_path: Path) -> None:
@@ -69,7 +61,7 @@ def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path: Path) -> None:
     generate(300, 11, tmp_path / "a")
     generate(300, 11, tmp_path / "b")
     generate(300, 12, tmp_path / "c")
-    a, b, c = (_tree(tmp_path / name) for name in "abc")
+    a, b, c = (folder_bytes(tmp_path / name) for name in "abc")
     assert a == b
     assert a.keys() != c.keys()
     assert a["seeds/actors.json"] != c["seeds/actors.json"]

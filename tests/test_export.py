@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import DATA, REPO, copy_dataset
+from conftest import DATA, REPO, copy_dataset, folder_bytes
 from toolkit.publish.export import export_dataset
 from toolkit.publish.published_rows import compact_json
 from toolkit.publish.read_back import load_dataset
@@ -23,14 +23,6 @@ from toolkit.publish.table_files import write_jsonl
 from toolkit.publish.table_specs import TABLE_SPECS
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "small"
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def _jsonl(path: Path) -> list[dict[str, Any]]:
@@ -58,7 +50,7 @@ def exported(small: Path) -> Path:
 
 
 def test_export_writes_every_table_twice_and_the_metadata(exported: Path) -> None:
-    names = set(_tree(exported))
+    names = set(folder_bytes(exported))
     for spec in TABLE_SPECS:
         assert f"parquet/{spec.name}/part-00000.parquet" in names
         assert f"json/{spec.name}/part-00000.jsonl" in names
@@ -154,10 +146,10 @@ def test_parquet_schema_is_explicit_and_documented(exported: Path) -> None:
 
 def test_same_inputs_give_byte_identical_exports(small: Path, tmp_path: Path) -> None:
     export_dataset(small)
-    first = _tree(small / "exports")
+    first = folder_bytes(small / "exports")
     other = copy_dataset(DATA / "small", tmp_path / "again")
     export_dataset(other)
-    assert _tree(other / "exports") == first
+    assert folder_bytes(other / "exports") == first
     sums = (small / "exports" / "SHA256SUMS").read_text().splitlines()
     for line in sums:
         digest, name = line.split("  ")
@@ -165,7 +157,7 @@ def test_same_inputs_give_byte_identical_exports(small: Path, tmp_path: Path) ->
 
 
 def test_invalid_data_is_refused_and_exports_untouched(exported: Path) -> None:
-    before = _tree(exported)
+    before = folder_bytes(exported)
     doc_path = exported.parent / "seeds" / "annotations" / "900_00000000000000a1.json"
     doc = json.loads(doc_path.read_text("utf-8"))
     doc["agreements"][0]["evidence"][0]["start"] += 1
@@ -173,11 +165,11 @@ def test_invalid_data_is_refused_and_exports_untouched(exported: Path) -> None:
     result = export_dataset(exported.parent)
     assert not result.written and not result.report.valid
     assert [f.code for f in result.report.findings] == ["evidence-quote-mismatch"]
-    assert _tree(exported) == before
+    assert folder_bytes(exported) == before
 
 
 def test_export_interrupted_midway_leaves_previous_exports(exported: Path) -> None:
-    before = _tree(exported)
+    before = folder_bytes(exported)
     (exported.parent / "seeds" / "dataset.json").write_text('{"version": "9.9.9"}')
 
     def boom(table: str) -> None:
@@ -186,7 +178,7 @@ def test_export_interrupted_midway_leaves_previous_exports(exported: Path) -> No
 
     with pytest.raises(RuntimeError):
         export_dataset(exported.parent, hook=boom)
-    assert _tree(exported) == before
+    assert folder_bytes(exported) == before
     assert sorted(p.name for p in exported.parent.iterdir()) == ["exports", "exports.lock", "seeds"]
 
 
@@ -262,7 +254,7 @@ def test_golden_exports_of_the_small_fixture(exported: Path, update_golden: bool
     if update_golden:
         shutil.rmtree(GOLDEN, ignore_errors=True)
         shutil.copytree(exported, GOLDEN)
-    for name, data in _tree(exported).items():
+    for name, data in folder_bytes(exported).items():
         golden = GOLDEN / name
         if name.endswith(".parquet"):
             ours, theirs = pq.read_table(exported / name), pq.read_table(golden)
@@ -270,7 +262,7 @@ def test_golden_exports_of_the_small_fixture(exported: Path, update_golden: bool
             assert ours.equals(theirs), name
         else:
             assert data == golden.read_bytes(), name
-    assert set(_tree(exported)) == set(_tree(GOLDEN))
+    assert set(folder_bytes(exported)) == set(folder_bytes(GOLDEN))
 
 
 def test_committed_exports_match_a_fresh_build() -> None:
@@ -365,12 +357,6 @@ def test_the_citation_and_the_terms_come_with_the_exports() -> None:
     assert "CC-BY-4.0" in terms and "claims and grants no" in terms and "removed" in terms
 
 
-def _files(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
-    }
-
-
 def test_an_export_into_another_folder_publishes_what_exports_gets(
     seeds_copy: Path, tmp_path: Path
 ) -> None:
@@ -380,13 +366,13 @@ def test_an_export_into_another_folder_publishes_what_exports_gets(
     assert export_dataset(seeds_copy, out=out).written
     assert not (seeds_copy / "exports").exists()
     assert export_dataset(seeds_copy).written
-    assert _files(out) == _files(seeds_copy / "exports")
+    assert folder_bytes(out) == folder_bytes(seeds_copy / "exports")
     (out / "json" / "annotations.json").write_bytes(b"{}")
     assert export_dataset(seeds_copy, out=out, check=True).differences == [
         "exports/json/annotations.json: differs from a fresh build"
     ]
     assert export_dataset(seeds_copy, out=out).written  # an earlier export: replaced
-    assert _files(out) == _files(seeds_copy / "exports")
+    assert folder_bytes(out) == folder_bytes(seeds_copy / "exports")
     assert sorted(p.name for p in out.parent.iterdir()) == ["v1", "v1.lock"]
 
 
@@ -413,10 +399,10 @@ def test_an_export_never_replaces_a_folder_that_is_not_one(seeds_copy: Path, whe
         "file": seeds_copy / "file",
         "checksummed": seeds_copy / "checksummed",
     }[where]
-    before = _files(seeds_copy)
+    before = folder_bytes(seeds_copy)
     with pytest.raises(ExportTargetRefused, match="--out"):
         export_dataset(seeds_copy, out=out)
-    assert _files(seeds_copy) == before
+    assert folder_bytes(seeds_copy) == before
 
 
 def test_folders_beside_the_export_that_are_not_its_own_are_left_alone(

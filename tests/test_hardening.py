@@ -18,19 +18,12 @@ import pytest
 from filelock import FileLock
 from pytest_socket import disable_socket, enable_socket
 
+from conftest import folder_bytes
 from toolkit.check.run import validate_dataset
 from toolkit.errors import ExportFailed
 from toolkit.publish.export import export_dataset
 
 A1 = "seeds/annotations/900_00000000000000a1.json"
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def _edit(root: Path, **changes: object) -> None:
@@ -190,7 +183,7 @@ def test_concurrent_exports_are_serialized_and_the_second_says_so(small: Path) -
 
 def test_a_full_disk_leaves_the_previous_exports(small: Path) -> None:
     export_dataset(small)
-    before = _tree(small / "exports")
+    before = folder_bytes(small / "exports")
     (small / "seeds" / "dataset.json").write_text('{"version": "2.0.0"}')
 
     def full(table: str) -> None:
@@ -198,7 +191,7 @@ def test_a_full_disk_leaves_the_previous_exports(small: Path) -> None:
 
     with pytest.raises(ExportFailed, match="No space left on device"):
         export_dataset(small, hook=full)
-    assert _tree(small / "exports") == before
+    assert folder_bytes(small / "exports") == before
     assert not list(small.glob("exports.tmp-*"))
 
 
@@ -222,7 +215,7 @@ def test_a_full_scratch_folder_is_a_clear_error_and_leaves_the_exports(
     small: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     export_dataset(small)
-    before = _tree(small / "exports")
+    before = folder_bytes(small / "exports")
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     monkeypatch.setenv("TMPDIR", str(scratch))
@@ -235,7 +228,7 @@ def test_a_full_scratch_folder_is_a_clear_error_and_leaves_the_exports(
         ):
             export_dataset(small)
         assert not list(scratch.iterdir())  # the scratch folder is removed
-    assert _tree(small / "exports") == before
+    assert folder_bytes(small / "exports") == before
 
 
 def test_a_lone_surrogate_refuses_the_export_with_its_finding(small: Path) -> None:
@@ -264,7 +257,7 @@ export.export_dataset(sys.argv[1], hook=hook)
 
 def test_sigterm_during_export_leaves_previous_exports_and_no_temp_files(small: Path) -> None:
     export_dataset(small)
-    before = _tree(small / "exports")
+    before = folder_bytes(small / "exports")
     (small / "seeds" / "dataset.json").write_text('{"version": "3.0.0"}')
     proc = subprocess.Popen(
         [sys.executable, "-c", SLOW_EXPORT, str(small)],
@@ -278,18 +271,18 @@ def test_sigterm_during_export_leaves_previous_exports_and_no_temp_files(small: 
     os.kill(proc.pid, signal.SIGTERM)
     proc.wait(timeout=30)
     assert proc.returncode != 0
-    assert _tree(small / "exports") == before
+    assert folder_bytes(small / "exports") == before
     assert not list(small.glob("exports.tmp-*")) and not list(small.glob("exports.old-*"))
 
 
 def test_an_export_killed_mid_swap_is_recovered_by_the_next(small: Path) -> None:
     export_dataset(small)
-    before = _tree(small / "exports")
+    before = folder_bytes(small / "exports")
     (small / "exports").rename(small / "exports.old-12345")
     (small / "exports.tmp-12345").mkdir()
     assert export_dataset(small).written
     assert export_dataset(small, check=True).differences == []
-    assert _tree(small / "exports") == before
+    assert folder_bytes(small / "exports") == before
     assert sorted(p.name for p in small.iterdir()) == ["exports", "exports.lock", "seeds"]
 
 

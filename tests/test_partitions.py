@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import REPO
+from conftest import REPO, folder_bytes
 from toolkit.publish.export import export_dataset
 from toolkit.publish.layout import plan, split
 from toolkit.publish.table_specs import TABLE_SPECS
@@ -155,15 +155,7 @@ def test_partitioned_exports_are_byte_for_byte_reproducible(
     _, parts = exports
     shutil.copytree(parts.parent / "seeds", tmp_path / "seeds")
     assert export_dataset(tmp_path, rows_per_file=ROWS_PER_FILE).written
-    assert _tree(tmp_path / "exports") == _tree(parts)
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
+    assert folder_bytes(tmp_path / "exports") == folder_bytes(parts)
 
 
 def test_split_keeps_primary_key_order_inside_each_article_run() -> None:

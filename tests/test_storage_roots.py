@@ -24,7 +24,7 @@ import pytest
 from click.testing import Result
 from fsspec.implementations.memory import MemoryFileSystem
 
-from conftest import REPO, copy_dataset
+from conftest import REPO, copy_dataset, folder_bytes
 from toolkit import validate_dataset
 from toolkit.check.strict_json import MAX_BYTES
 from toolkit.dataset import Dataset
@@ -354,12 +354,6 @@ def test_commands_that_need_a_folder_refuse_a_url_root_in_one_line(
     assert "SECRET" not in done.output
 
 
-def _files(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
-    }
-
-
 def test_an_export_of_a_memory_root_publishes_what_the_local_export_does(
     seeds_root: Path, memory_seeds: str, tmp_path: Path, run_cli: Callable[..., Result]
 ) -> None:
@@ -370,7 +364,7 @@ def test_an_export_of_a_memory_root_publishes_what_the_local_export_does(
     out = tmp_path / "from-memory"
     done = run_cli("export", "--root", memory_seeds, "--out", str(out))
     assert done.exit_code == 0, done.output
-    assert _files(out) == _files(local / "exports")
+    assert folder_bytes(out) == folder_bytes(local / "exports")
     checked = run_cli("export", "--root", memory_seeds, "--out", str(out), "--check")
     assert checked.exit_code == 0 and "matches a fresh build" in checked.output
 
