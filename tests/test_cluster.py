@@ -329,14 +329,11 @@ def test_a_worker_killed_mid_run_is_retried_and_the_findings_are_the_same(
     assert json.dumps(remote.report.to_dict()) == json.dumps(local.report.to_dict())
 
 
-def test_a_cluster_that_goes_away_mid_run_fails_clearly_and_publishes_nothing(
-    tmp_path: Path,
-) -> None:
+def _cluster_to_lose() -> Any:
+    """A LocalCluster of two worker processes that a test closes mid-run, its logs quiet."""
     from distributed import LocalCluster
 
-    root = tmp_path / "lost"
-    generate(BATCH_FILES * 16 * 30, 3, root)
-    lost = LocalCluster(
+    return LocalCluster(
         n_workers=2,
         threads_per_worker=1,
         processes=True,
@@ -344,6 +341,14 @@ def test_a_cluster_that_goes_away_mid_run_fails_clearly_and_publishes_nothing(
         dashboard_address=None,
         silence_logs=50,
     )
+
+
+def test_a_cluster_that_goes_away_mid_run_fails_clearly_and_publishes_nothing(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "lost"
+    generate(BATCH_FILES * 16 * 30, 3, root)
+    lost = _cluster_to_lose()
 
     def close(done: int, total: int) -> None:
         lost.close(timeout=5)
@@ -365,8 +370,6 @@ def test_an_export_whose_cluster_goes_away_publishes_nothing(
     import tempfile
     import threading
 
-    from distributed import LocalCluster
-
     from toolkit.publish.export import export_dataset
 
     root = tmp_path / "lost-export"
@@ -376,14 +379,7 @@ def test_an_export_whose_cluster_goes_away_publishes_nothing(
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
-    lost = LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-        silence_logs=50,
-    )
+    lost = _cluster_to_lose()
     failed: list[BaseException] = []
 
     def run() -> None:
