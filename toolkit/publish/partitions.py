@@ -6,7 +6,7 @@ sends back only where they are and how many rows each article has in them
 (:class:`PartitionedRows`). Once the dataset is valid, the parent cuts each table into the
 parts a local export publishes (:func:`toolkit.publish.layout.plan`) and each part is
 written by a worker (:func:`write_part`): the batches' rows of its articles, sorted by
-primary key, as Parquet and JSON Lines; only the files' checksums, sizes and row counts, and
+primary key, as Parquet and JSON Lines; only the files' checksums and row counts, and
 the part's examples for the data card, come back. The files published are those of a local
 export, byte for byte, and the parent never holds a whole table.
 
@@ -95,11 +95,11 @@ class PartTask:
 
 @dataclass(frozen=True)
 class WrittenPart:
-    """What a worker wrote: the rows of the part, each file's SHA-256 and size (relative to
-    the exports folder), and the part's examples with their keys."""
+    """What a worker wrote: the rows of the part, each file's SHA-256 (by its path relative
+    to the exports folder), and the part's examples with their keys."""
 
     rows: int
-    files: dict[str, tuple[str, int]]
+    files: dict[str, str]
     examples: dict[str, Keyed]
 
 
@@ -157,7 +157,7 @@ def write_part_task(task: PartTask) -> WrittenPart:
             files = {}
             for name in written:
                 path = staging / name
-                files[name] = (sha256_file(path), path.stat().st_size)
+                files[name] = sha256_file(path)
                 os.replace(path, out / name)
         finally:
             shutil.rmtree(staging, ignore_errors=True)

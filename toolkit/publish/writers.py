@@ -237,7 +237,7 @@ def write_exports(
                 parts = writing.written(spec.name)
                 counts[spec.name] = sum(part.rows for part in parts)
                 examples[spec.name] = merge_examples(part.examples for part in parts)
-                known.update({n: sha for part in parts for n, (sha, _) in part.files.items()})
+                known.update({name: sha for part in parts for name, sha in part.files.items()})
             else:
                 table = publication.table(spec, schemas[spec.name])
                 write_table(out, spec.name, table, rows_per_file)
